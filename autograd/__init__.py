@@ -1,0 +1,8 @@
+"""A scalar reverse-mode autodiff engine: Values, backward(), grad(), no_grad, gradcheck, primitive."""
+from .engine import Value, no_grad, topological_order, weighted_sum
+from .functional import grad, primitive
+from .checking import GradcheckError, gradcheck, numerical_grad
+
+__all__ = ["Value", "grad", "no_grad", "gradcheck", "primitive", "GradcheckError", "numerical_grad",
+           "topological_order", "weighted_sum"]
+__version__ = "0.1.0"
