@@ -2,7 +2,10 @@
 from .engine import Value, no_grad, topological_order, weighted_sum
 from .functional import grad, primitive
 from .checking import GradcheckError, gradcheck, numerical_grad
+from .draw import draw_dot
+from .explain import explain
+from .animate import animate_backward
 
 __all__ = ["Value", "grad", "no_grad", "gradcheck", "primitive", "GradcheckError", "numerical_grad",
-           "topological_order", "weighted_sum"]
+           "topological_order", "weighted_sum", "draw_dot", "explain", "animate_backward"]
 __version__ = "0.1.0"

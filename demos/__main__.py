@@ -4,16 +4,19 @@ import pathlib
 
 
 def list_demos():
-    """(name, summary) for every demo module in this folder, read without importing it.
+    """(name, summary) for every demo module here (one with a `main`), read without importing it.
 
-    >>> ("moons", ) == tuple(name for name, _ in list_demos() if name == "moons")
+    >>> all(summary for name, summary in list_demos())
     True
     """
     demos = []
     for path in sorted(pathlib.Path(__file__).parent.glob("*.py")):
         if path.stem.startswith("_"):
             continue
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(isinstance(node, ast.FunctionDef) and node.name == "main" for node in tree.body):
+            continue                                           # a helper module, not a demo
+        doc = ast.get_docstring(tree) or ""
         demos.append((path.stem, doc.strip().splitlines()[0] if doc.strip() else ""))
     return demos
 
