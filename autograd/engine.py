@@ -1,6 +1,7 @@
 """The engine: `Value`, a scalar that remembers how it was made, and the chain rule over its graph."""
 import functools
 import math
+import operator
 
 _recording = True  # False inside `no_grad()`: new Values get no parents
 
@@ -347,20 +348,21 @@ def weighted_sum(weights, inputs, bias):
     >>> s.data, [wi.grad for wi in w], b.grad
     (2.5, [3.0, 4.0], 1.0)
     """
-    if len(weights) != len(inputs):
-        raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"weighted_sum: {n} weights but {len(inputs)} inputs")
     xs = [x if type(x) is Value else Value(x) for x in inputs]
-    total = bias.data
-    for w, x in zip(weights, xs):
-        total += w.data * x.data
+    w_data = [w.data for w in weights]
+    x_data = [x.data for x in xs]
+    total = sum(map(operator.mul, w_data, x_data)) + bias.data
     if not _recording:
         return _node(total, (), "")
-    edges = []                                                 # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
-    for w, x in zip(weights, xs):
-        edges += (w, x.data)
-    for w, x in zip(weights, xs):
-        edges += (x, w.data)
-    edges += (bias, 1.0)
+    edges = [1.0] * (4 * n + 2)      # (w_i, x_i), then (x_i, w_i), then (b, 1): d/dw_i = x_i, d/dx_i = w_i
+    edges[0:2 * n:2] = weights
+    edges[1:2 * n:2] = x_data
+    edges[2 * n:4 * n:2] = xs
+    edges[2 * n + 1:4 * n:2] = w_data
+    edges[4 * n] = bias
     return _node(total, tuple(edges), "wx+b")
 
 
