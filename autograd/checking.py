@@ -20,7 +20,7 @@ def numerical_grad(f, point, eps=1e-6):
     >>> [round(g, 6) for g in numerical_grad(lambda x, y: x * y, [3.0, 4.0])]
     [4.0, 3.0]
     """
-    point = [float(x) for x in point]
+    point = [x.data if type(x) is Value else float(x) for x in point]
     grads = []
     with no_grad():
         for i in range(len(point)):

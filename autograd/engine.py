@@ -51,6 +51,18 @@ class Value:
         """The name of the op that made this Value ('' for a leaf)."""
         return self._op
 
+    def __reduce_ex__(self, protocol):
+        """Pickle a graph flat (not one nested call per node), so deep graphs pickle too."""
+        if not self._edges:
+            return object.__reduce_ex__(self, protocol)
+        order = topological_order(self)
+        position = {node: i for i, node in enumerate(order)}
+        records = []
+        for node in order:                                     # a non-leaf parent becomes its position
+            edges = tuple(position.get(v, v) if i % 2 == 0 else v for i, v in enumerate(node._edges))
+            records.append((node.data, node.grad, node._op, node.label, edges))
+        return _rebuild_graph, (records,)
+
     def is_leaf(self):
         """True for a Value made by the user (or under no_grad), not by an op."""
         return not self._edges
@@ -170,6 +182,8 @@ def topological_order(root):
     >>> [v.op for v in topological_order(y)]
     ['*', 'tanh']
     """
+    if type(root) is not Value:
+        raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
     order, visited = [], set()
     stack = [(root, False)] if root._edges else []
     while stack:
@@ -183,6 +197,17 @@ def topological_order(root):
                 if parent._edges and parent not in visited:
                     stack.append((parent, False))
     return order
+
+
+def _rebuild_graph(records):
+    """Unpickle a graph written by Value.__reduce_ex__; the last record is the root."""
+    nodes = []
+    for data, grad, op, label, edges in records:
+        edges = tuple(nodes[v] if i % 2 == 0 and type(v) is int else v for i, v in enumerate(edges))
+        node = _new_value(Value)
+        node.data, node.grad, node._edges, node._op, node.label = data, grad, edges, op, label
+        nodes.append(node)
+    return nodes[-1]
 
 
 def _node(data, edges, op):
@@ -208,7 +233,10 @@ def _number(x):
     if type(x) is float:
         return x
     if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(f"the int {x} is too large for a float") from None
     return None
 
 
@@ -251,7 +279,11 @@ def _power_local(a, b):                                        # d(a^b)/da = b a
         return 0.0
     if a == 0.0 and b < 1.0:
         return math.inf                                        # the slope of sqrt(a) at 0, say
-    return b * a ** (b - 1.0)
+    try:
+        return b * a ** (b - 1.0)
+    except OverflowError:                                      # the value is finite, its slope is not
+        odd = a < 0.0 and (b - 1.0) % 2.0 == 1.0
+        return math.copysign(math.inf, -b if odd else b)
 
 
 def _exp(x):
@@ -290,6 +322,7 @@ def _finite_trig(f):
 
 
 # Helpers that work on floats and on Values, so one derivative rule serves both.
+def exp(x): return x.exp() if type(x) is Value else _exp(x)
 def log(x): return x.log() if type(x) is Value else _log(x)
 def sin(x): return x.sin() if type(x) is Value else math.sin(x)
 def cos(x): return x.cos() if type(x) is Value else math.cos(x)
@@ -298,8 +331,11 @@ def step(x): return 1.0 if _data(x) > 0.0 else 0.0
 
 
 def _pow_rule(a, b, y):                                        # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
-    da = b * a ** (b - 1.0) if type(a) is Value or type(b) is Value else _power_local(a, b)
-    a0 = _data(a)
+    a0, b0 = _data(a), _data(b)
+    if (type(a) is Value or type(b) is Value) and not (b0 == 0.0 or (a0 == 0.0 and b0 < 1.0)):
+        da = b * a ** (b - 1.0)
+    else:                                                      # a constant slope (0 or inf) at the edges
+        da = _power_local(a0, b0)
     db = y * log(a) if a0 > 0.0 else (0.0 if a0 == 0.0 else math.nan)  # ln a is not real for a < 0
     return da, db
 
@@ -330,7 +366,12 @@ BUILTIN_OPS = frozenset(RULES) | {"wx+b"}
 
 def _apply(op, *inputs):
     """The plain path: run RULES[op] on the inputs' data and record the node."""
-    forward, derivative = RULES[op]
+    return apply_rule(op, RULES[op], inputs)
+
+
+def apply_rule(op, rule, inputs):
+    """Record the node for `op` with `rule` = (forward, derivative) on these input Values."""
+    forward, derivative = rule
     xs = [x.data for x in inputs]
     y = forward(*xs)
     if not _recording:
@@ -351,8 +392,13 @@ def weighted_sum(weights, inputs, bias):
     n = len(weights)
     if len(inputs) != n:
         raise ValueError(f"weighted_sum: {n} weights but {len(inputs)} inputs")
+    if type(bias) is not Value:
+        raise TypeError(f"weighted_sum: bias must be a Value, got {type(bias).__name__}")
     xs = [x if type(x) is Value else Value(x) for x in inputs]
-    w_data = [w.data for w in weights]
+    try:
+        w_data = [w.data for w in weights]
+    except AttributeError:
+        raise TypeError("weighted_sum: every weight must be a Value") from None
     x_data = [x.data for x in xs]
     total = sum(map(operator.mul, w_data, x_data)) + bias.data
     if not _recording:
@@ -391,14 +437,18 @@ class no_grad:
     True
     """
 
+    def __init__(self):
+        self._before = []
+
     def __enter__(self):
         global _recording
-        self._before, _recording = _recording, False
+        self._before.append(_recording)
+        _recording = False
         return self
 
     def __exit__(self, *exc):
         global _recording
-        _recording = self._before
+        _recording = self._before.pop()
         return False
 
 

@@ -1,5 +1,5 @@
 """`grad` (gradients as return values, differentiable again with create_graph) and `primitive` (new ops)."""
-from .engine import RULES, BUILTIN_OPS, Value, _apply, _number, differentiable_local_grads, topological_order
+from .engine import BUILTIN_OPS, RULES, Value, _number, apply_rule, differentiable_local_grads, topological_order
 
 
 def grad(output, inputs, create_graph=False):
@@ -46,8 +46,10 @@ def _differentiable(node):
 def primitive(name, f, df):
     """Make a new op from a float function `f(x, ...)` and its local derivative(s) `df(x, ...)`.
 
-    `df` returns one number per input (a tuple when there are several). Written with Value
-    methods and operators (`x.cos()`, not `math.cos(x)`), it also works with create_graph=True.
+    `df` gets the inputs as floats and returns one number per input (a tuple when there are
+    several). Written with operators only (or the helpers `log`, `sin`, `cos` of autograd.engine,
+    which take floats and Values), `df` also runs on Values, so create_graph=True can
+    differentiate the op again. Defining a name again replaces its rule for new nodes.
     >>> cube = primitive("cube", lambda x: x ** 3, lambda x: 3 * x ** 2)
     >>> x = Value(2.0); y = cube(x); y.backward()
     >>> y, x.grad
@@ -72,12 +74,16 @@ def primitive(name, f, df):
         d = tuple(d) if isinstance(d, (tuple, list)) else (d,)
         if len(d) != len(xs):
             raise ValueError(f"primitive {name!r}: df returned {len(d)} derivatives for {len(xs)} inputs")
-        return d
+        for i, di in enumerate(d):
+            if type(di) is not Value and _number(di) is None:
+                raise TypeError(f"primitive {name!r}: df must return numbers, got {type(di).__name__} "
+                                f"for input {i}")
+        return tuple(di if type(di) is Value else _number(di) for di in d)
 
-    RULES[name] = (forward, derivative)
+    rule = RULES[name] = (forward, derivative)
 
     def op(*inputs):
-        return _apply(name, *(x if type(x) is Value else Value(x) for x in inputs))
+        return apply_rule(name, rule, [x if type(x) is Value else Value(x) for x in inputs])
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"The op {name!r}, made by primitive()."
