@@ -1,0 +1,89 @@
+"""gradcheck and numerical_grad: correct functions pass, a wrong derivative is caught and named."""
+import math
+
+import pytest
+
+from autograd import GradcheckError, Value, gradcheck, numerical_grad, primitive, weighted_sum
+
+CORRECT = [
+    ("product and tanh", lambda x, y: (x * y).tanh() + y.exp(), [0.3, -0.7]),
+    ("quotient and log", lambda x, y: (x / y).log() + x.sqrt(), [1.2, 0.4]),
+    ("trig and powers", lambda x, y: x.sin() * y.cos() + x ** 3 - 2 ** y + y ** x, [0.9, 1.7]),
+    ("sigmoid of weighted_sum", lambda w1, w2, b: weighted_sum([w1, w2], [0.5, -2.0], b).sigmoid(),
+     [0.4, 0.1, -0.3]),
+    ("abs and relu away from 0", lambda x: abs(x) + x.relu() * 3 - (-x) / 2, [-0.6]),
+    ("one input unused", lambda x, y: x * x, [1.5, 2.5]),
+]
+
+
+@pytest.mark.parametrize("f, point", [pytest.param(f, p, id=name) for name, f, p in CORRECT])
+def test_gradcheck_passes_on_correct_functions(f, point):
+    """Backprop through builtin ops agrees with central differences."""
+    assert gradcheck(f, point) is True
+
+
+def test_gradcheck_accepts_values_and_leaves_their_grad_alone():
+    """Inputs may be Values; their data is used and their .grad is not touched."""
+    x, y = Value(0.5), Value(-1.5)
+    x.grad = 7.0
+    assert gradcheck(lambda a, b: a * b + a.tanh(), [x, y]) is True
+    assert (x.grad, y.grad) == (7.0, 0.0)
+
+
+def test_wrong_derivative_is_caught_with_index_analytic_and_numeric():
+    """A primitive whose df says 3x for x² makes gradcheck raise GradcheckError naming input 1 and both values."""
+    bad_square = primitive("test_gradcheck_bad_square", lambda v: v * v, lambda v: 3 * v)
+    x0, y0 = 1.5, 2.0
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda x, y: x * bad_square(y), [x0, y0])
+    error = caught.value
+    assert isinstance(error, AssertionError)
+    assert error.index == 1
+    assert error.analytic == x0 * 3 * y0                       # what the wrong rule gives
+    assert math.isclose(error.numeric, x0 * 2 * y0, rel_tol=1e-6)  # the true derivative
+    message = str(error)
+    assert "input 1" in message and repr(error.analytic) in message and repr(error.numeric) in message
+
+
+def test_wrong_derivative_of_the_first_input_is_named_first():
+    """With two wrong inputs the first one (index 0) is reported."""
+    bad_product = primitive("test_gradcheck_bad_product", lambda a, b: a * b, lambda a, b: (b + 1, a + 1))
+    with pytest.raises(GradcheckError, match="input 0"):
+        gradcheck(bad_product, [0.5, -0.25])
+
+
+def test_tolerances_decide_a_small_error():
+    """A derivative off by 1% fails the default rtol 1e-3 and passes rtol 0.05."""
+    almost = primitive("test_gradcheck_almost_exp", math.exp, lambda v: 1.01 * math.exp(v))
+    with pytest.raises(GradcheckError):
+        gradcheck(almost, [0.3])
+    assert gradcheck(almost, [0.3], rtol=0.05) is True
+
+
+def test_gradcheck_needs_f_to_return_a_value():
+    """f returning a plain number is a TypeError that names gradcheck and the type."""
+    with pytest.raises(TypeError, match="gradcheck.*float"):
+        gradcheck(lambda x: 2.0, [1.0])
+    with pytest.raises(TypeError, match="gradcheck.*NoneType"):
+        gradcheck(lambda x: None, [1.0])
+
+
+def test_numerical_grad_matches_closed_form():
+    """Central differences of x² y + sin(y) are (2xy, x² + cos y) up to O(eps²)."""
+    x0, y0 = 1.3, -0.4
+    dx, dy = numerical_grad(lambda x, y: x * x * y + y.sin(), [x0, y0])
+    assert math.isclose(dx, 2 * x0 * y0, rel_tol=1e-7)
+    assert math.isclose(dy, x0 ** 2 + math.cos(y0), rel_tol=1e-7)
+
+
+def test_numerical_grad_records_no_graph():
+    """f gets unrecorded leaf Values, so the result it builds has no parents."""
+    seen = []
+
+    def f(x):
+        y = x * x
+        seen.append(y)
+        return y
+
+    numerical_grad(f, [2.0])
+    assert seen and all(y.is_leaf() for y in seen)

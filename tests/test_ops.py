@@ -1,0 +1,220 @@
+"""Every op's value and gradient against PyTorch float64 and central differences; fast paths vs the plain path."""
+import math
+
+import pytest
+
+from autograd import Value, no_grad
+from autograd import engine
+from torch_reference import close, run_both, run_ours, torch, weighted_sum
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+ANYWHERE = [(-1.7,), (-0.3,), (0.4,), (2.2,)]
+POSITIVE = [(0.3,), (1.0,), (2.7,)]
+PAIRS = [(0.7, -1.3), (-2.1, 0.4), (1.5, 2.5)]
+POSITIVE_BASE_PAIRS = [(0.7, -1.3), (2.1, 0.4), (1.5, 2.5)]
+
+# One row per op: (name, expression, points away from its kinks and outside its domain errors).
+OPS = [
+    ("x + y", lambda x, y: x + y, PAIRS),
+    ("x + c", lambda x: x + 2.5, ANYWHERE),
+    ("c + x", lambda x: 2.5 + x, ANYWHERE),
+    ("x - y", lambda x, y: x - y, PAIRS),
+    ("x - c", lambda x: x - 2.5, ANYWHERE),
+    ("c - x", lambda x: 2 - x, ANYWHERE),
+    ("x * y", lambda x, y: x * y, PAIRS),
+    ("x * c", lambda x: x * -1.5, ANYWHERE),
+    ("c * x", lambda x: 3 * x, ANYWHERE),
+    ("x / y", lambda x, y: x / y, PAIRS),
+    ("x / c", lambda x: x / 4, ANYWHERE),
+    ("c / x", lambda x: 2 / x, ANYWHERE),
+    ("x ** y", lambda x, y: x ** y, POSITIVE_BASE_PAIRS),
+    ("c ** x", lambda x: 2 ** x, ANYWHERE),
+    ("x ** 3", lambda x: x ** 3, ANYWHERE),
+    ("x ** 2", lambda x: x ** 2, ANYWHERE),
+    ("x ** -2", lambda x: x ** -2, ANYWHERE),
+    ("x ** 0.5", lambda x: x ** 0.5, POSITIVE),
+    ("x ** -1.5", lambda x: x ** -1.5, POSITIVE),
+    ("x ** 1", lambda x: x ** 1, ANYWHERE),
+    ("x ** 0", lambda x: x ** 0, ANYWHERE),
+    ("-x", lambda x: -x, ANYWHERE),
+    ("abs(x)", lambda x: abs(x), ANYWHERE),
+    ("relu", lambda x: x.relu(), ANYWHERE),
+    ("tanh", lambda x: x.tanh(), ANYWHERE),
+    ("sigmoid", lambda x: x.sigmoid(), ANYWHERE),
+    ("exp", lambda x: x.exp(), ANYWHERE),
+    ("log", lambda x: x.log(), POSITIVE),
+    ("sqrt", lambda x: x.sqrt(), POSITIVE),
+    ("sin", lambda x: x.sin(), ANYWHERE),
+    ("cos", lambda x: x.cos(), ANYWHERE),
+    ("weighted_sum, constant inputs", lambda w1, w2: weighted_sum([w1, w2], [2.0, -3.0], 0.5), PAIRS),
+    ("weighted_sum, all Values", lambda x, y: weighted_sum([x, y], [y, x], x), PAIRS),
+]
+OP_PARAMS = [pytest.param(fn, points, id=name) for name, fn, points in OPS]
+
+
+def central_differences(fn, point, h=1e-3):
+    """d fn / d point[i] by the fourth-order five-point stencil, from forward values only."""
+    def at(shifted):
+        with no_grad():
+            return fn(*(Value(x) for x in shifted)).data
+
+    grads = []
+    for i in range(len(point)):
+        def shifted(k):
+            return at([x + k * h if j == i else x for j, x in enumerate(point)])
+        grads.append((shifted(-2) - 8 * shifted(-1) + 8 * shifted(1) - shifted(2)) / (12 * h))
+    return grads
+
+
+@needs_torch
+@pytest.mark.parametrize("fn, points", OP_PARAMS)
+def test_op_value_and_gradient_match_torch_float64(fn, points):
+    """Each op's value and gradients equal PyTorch float64's to ~1e-12 at every point."""
+    for point in points:
+        ours, our_grads, theirs, their_grads = run_both(fn, point)
+        assert close(ours, theirs), (point, ours, theirs)
+        for ours_i, theirs_i in zip(our_grads, their_grads):
+            assert close(ours_i, theirs_i), (point, our_grads, their_grads)
+
+
+@pytest.mark.parametrize("fn, points", OP_PARAMS)
+def test_op_gradient_matches_central_differences(fn, points):
+    """Each op's backpropagated gradients match a five-point finite-difference estimate (no torch)."""
+    for point in points:
+        _, our_grads = run_ours(fn, point)
+        numeric = central_differences(fn, point)
+        for ours_i, numeric_i in zip(our_grads, numeric):
+            assert math.isclose(ours_i, numeric_i, rel_tol=1e-7, abs_tol=1e-8), (point, our_grads, numeric)
+
+
+def test_op_names_and_parents():
+    """Each op records its documented name; a plain-number operand is not a parent, except in c/x and c**x."""
+    x, y = Value(1.5), Value(0.5)
+    expected = [
+        (x + y, "+", (x, y)), (x + 2, "+", (x,)), (2 + x, "+", (x,)),
+        (x - y, "-", (x, y)), (x - 2, "-", (x,)), (2 - x, "-", (x,)),
+        (x * y, "*", (x, y)), (x * 2, "*", (x,)), (2 * x, "*", (x,)),
+        (x / y, "/", (x, y)), (x / 2, "/", (x,)),
+        (x ** y, "**", (x, y)), (x ** 2, "**2", (x,)), (x ** 0.5, "**0.5", (x,)), (x ** -1, "**-1", (x,)),
+        (-x, "neg", (x,)), (abs(x), "abs", (x,)), (x.relu(), "relu", (x,)), (x.tanh(), "tanh", (x,)),
+        (x.sigmoid(), "sigmoid", (x,)), (x.exp(), "exp", (x,)), (x.log(), "log", (x,)),
+        (x.sqrt(), "sqrt", (x,)), (x.sin(), "sin", (x,)), (x.cos(), "cos", (x,)),
+    ]
+    for node, op, parents in expected:
+        assert node.op == op
+        assert node.parents == parents, op
+        assert len(node.local_grads) == len(parents)
+    for node in (2 / x, 2 ** x):                               # the constant became a leaf parent
+        constant, variable = node.parents
+        assert constant.is_leaf() and constant.data == 2.0 and variable is x
+    assert (x * 2.0).local_grads == (2.0,)
+    assert x.op == "" and x.is_leaf() and not (x + 1).is_leaf()
+
+
+def test_comparisons_read_data_and_unary_plus_is_identity():
+    """< <= > >= compare the data with Values or numbers; +x is x itself."""
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and a <= b and b > a and b >= a and a <= 1 and a >= 1.0 and not a > 1
+    assert 0.5 < a and not (3 < a)
+    assert +a is a
+
+
+# ---- fast paths: + - * / neg relu tanh and x ** c skip RULES; they must agree with it -------------
+# (id, RULES op, the fast expression, the operands as (number, is it a Value), how many edges)
+FAST_PATHS = [
+    ("Value + Value", "+", lambda a, b: a + b, [(1.5, True), (-0.25, True)]),
+    ("Value + c", "+", lambda a, b: a + b, [(1.5, True), (-0.25, False)]),
+    ("c + Value", "+", lambda a, b: a + b, [(1.5, False), (-0.25, True)]),
+    ("Value - Value", "-", lambda a, b: a - b, [(1.5, True), (-0.25, True)]),
+    ("Value - c", "-", lambda a, b: a - b, [(1.5, True), (-0.25, False)]),
+    ("c - Value", "-", lambda a, b: a - b, [(1.5, False), (-0.25, True)]),
+    ("Value * Value", "*", lambda a, b: a * b, [(1.5, True), (-0.25, True)]),
+    ("Value * c", "*", lambda a, b: a * b, [(1.5, True), (-0.25, False)]),
+    ("c * Value", "*", lambda a, b: a * b, [(1.5, False), (-0.25, True)]),
+    ("Value / Value", "/", lambda a, b: a / b, [(1.5, True), (-0.25, True)]),
+    ("Value / c", "/", lambda a, b: a / b, [(1.5, True), (-0.25, False)]),
+    ("neg +", "neg", lambda a: -a, [(1.5, True)]),
+    ("neg -", "neg", lambda a: -a, [(-0.75, True)]),
+    ("relu +", "relu", lambda a: a.relu(), [(1.5, True)]),
+    ("relu -", "relu", lambda a: a.relu(), [(-0.75, True)]),
+    ("relu 0", "relu", lambda a: a.relu(), [(0.0, True)]),
+    ("tanh", "tanh", lambda a: a.tanh(), [(0.6, True)]),
+    ("tanh -", "tanh", lambda a: a.tanh(), [(-2.5, True)]),
+    ("Value ** 3", "**", lambda a, b: a ** b, [(-1.5, True), (3.0, False)]),
+    ("Value ** 2", "**", lambda a, b: a ** b, [(1.5, True), (2.0, False)]),
+    ("Value ** 0.5", "**", lambda a, b: a ** b, [(1.5, True), (0.5, False)]),
+    ("Value ** -1.5", "**", lambda a, b: a ** b, [(1.5, True), (-1.5, False)]),
+    ("Value ** 1", "**", lambda a, b: a ** b, [(-1.5, True), (1.0, False)]),
+    ("Value ** 0", "**", lambda a, b: a ** b, [(-1.5, True), (0.0, False)]),
+    ("0 ** 0.5", "**", lambda a, b: a ** b, [(0.0, True), (0.5, False)]),
+]
+FAST_PARAMS = [pytest.param(op, fast, operands, id=name) for name, op, fast, operands in FAST_PATHS]
+
+
+def build_fast(fast, operands):
+    """The fast-path node for `operands` ((number, is_value) pairs), and its Value operands."""
+    args = [Value(x) if is_value else x for x, is_value in operands]
+    return fast(*args), [a for a in args if type(a) is Value]
+
+
+@pytest.mark.parametrize("op, fast, operands", FAST_PARAMS)
+def test_fast_path_matches_rules_table(op, fast, operands):
+    """A fast path stores the same value and local gradients as its RULES row computes on floats."""
+    node, values = build_fast(fast, operands)
+    numbers = [x for x, _ in operands]
+    forward, derivative = engine.RULES[op]
+    y = forward(*numbers)
+    locals_ = derivative(*numbers, y)
+    local_of_value = [float(d) for d, (_, is_value) in zip(locals_, operands) if is_value]
+    assert node.data == y
+    assert node.parents == tuple(values)
+    assert [float(d) for d in node.local_grads] == local_of_value
+    assert node.op == (op if op != "**" else "**" + format(numbers[1], "g"))  # x ** 2.0 is "**2"
+
+
+@pytest.mark.parametrize("op, fast, operands", FAST_PARAMS)
+def test_fast_path_matches_plain_apply(op, fast, operands):
+    """A fast path gives the same value and local gradients as the plain path `_apply` on Values."""
+    node, _ = build_fast(fast, operands)
+    plain = engine._apply(op, *(Value(x) for x, _ in operands))
+    assert plain.op == op
+    assert node.data == plain.data
+    plain_locals = [d for d, (_, is_value) in zip(plain.local_grads, operands) if is_value]
+    assert list(node.local_grads) == plain_locals
+
+
+@needs_torch
+@pytest.mark.parametrize("op, fast, operands", FAST_PARAMS)
+def test_fast_path_matches_torch(op, fast, operands):
+    """A fast path's value and local gradients equal PyTorch float64's for that one op."""
+    node, _ = build_fast(fast, operands)
+    value_numbers = [x for x, is_value in operands if is_value]
+
+    def with_constants(*values):
+        given = iter(values)
+        return fast(*(next(given) if is_value else x for x, is_value in operands))
+
+    _, _, theirs, their_grads = run_both(with_constants, value_numbers)
+    assert close(node.data, theirs)
+    assert all(close(ours, t) for ours, t in zip(node.local_grads, their_grads)), (node.local_grads, their_grads)
+
+
+def test_constant_over_value_matches_plain_path():
+    """c / x (a fast path whose constant becomes a leaf) matches `_apply('/')` and the closed form."""
+    x = Value(-0.8)
+    node = 2 / x
+    plain = engine._apply("/", Value(2.0), x)
+    assert node.data == plain.data == 2 / -0.8
+    assert node.local_grads == plain.local_grads
+    assert all(close(d, expected) for d, expected in zip(node.local_grads, (1 / -0.8, -2 / 0.8 ** 2)))
+
+
+@pytest.mark.parametrize("op, fast, operands", FAST_PARAMS)
+def test_fast_path_and_plain_path_record_nothing_under_no_grad(op, fast, operands):
+    """Under no_grad both paths return a leaf with the same value."""
+    with no_grad():
+        node, _ = build_fast(fast, operands)
+        plain = engine._apply(op, *(Value(x) for x, _ in operands))
+    assert node.is_leaf() and plain.is_leaf() and node.op == plain.op == ""
+    assert node.data == plain.data
