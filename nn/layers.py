@@ -1,0 +1,148 @@
+"""Fully connected networks: a `Neuron`, a `Layer` of neurons, and an `MLP` of layers."""
+from autograd import Value, weighted_sum
+
+from .activations import activation_function
+from .init import initial_weights
+from .module import Module
+
+
+class Neuron(Module):
+    """One neuron: activation(w·x + b), with `nin` weights `.w` and a bias `.b`, all Values.
+
+    The weights start uniform at a scale suited to the activation (see `nn.init`), the bias at 0.
+    >>> import random; random.seed(0)
+    >>> neuron = Neuron(2, activation="tanh")
+    >>> len(neuron.w), neuron.b.data
+    (2, 0.0)
+    >>> y = neuron([1.0, -2.0]); y.op
+    'tanh'
+    """
+
+    def __init__(self, nin, activation="relu"):
+        _check_size("Neuron nin", nin)
+        self._activate = activation_function(activation)
+        self.activation = activation
+        self.w = [Value(w) for w in initial_weights(nin, activation)]
+        self.b = Value(0.0)
+
+    def __call__(self, x):
+        """The neuron's output for the inputs `x` (floats or Values, one per weight)."""
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron with {len(self.w)} inputs got {len(x)} values")
+        z = weighted_sum(self.w, x, self.b)                    # one node for the whole w·x + b
+        return z if self._activate is None else self._activate(z)
+
+    def parameters(self):
+        """The weights, then the bias."""
+        return self.w + [self.b]
+
+    def architecture(self):
+        return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
+
+    def __repr__(self):
+        return f"Neuron(nin={len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """`nout` neurons that all read the same `nin` inputs; calling it returns a list of `nout` Values.
+
+    >>> import random; random.seed(0)
+    >>> layer = Layer(3, 2, activation="sigmoid")
+    >>> outputs = layer([1.0, 2.0, 3.0])
+    >>> len(outputs), all(0.0 < y.data < 1.0 for y in outputs)
+    (2, True)
+    """
+
+    def __init__(self, nin, nout, activation="relu"):
+        _check_size("Layer nin", nin)
+        _check_size("Layer nout", nout)
+        self._activate = activation_function(activation)
+        self.activation = activation
+        self.nin = nin
+        self.neurons = [Neuron(nin, activation) for _ in range(nout)]
+
+    def __call__(self, x):
+        """The outputs of every neuron for the inputs `x` (floats or Values), always as a list."""
+        if len(x) != self.nin:
+            raise ValueError(f"Layer with {self.nin} inputs got {len(x)} values")
+        x = [v if type(v) is Value else Value(v) for v in x]   # one leaf per input, shared by all neurons
+        activate = self._activate
+        if activate is None:
+            return [weighted_sum(n.w, x, n.b) for n in self.neurons]
+        return [activate(weighted_sum(n.w, x, n.b)) for n in self.neurons]
+
+    def parameters(self):
+        """Every neuron's weights and bias, neuron by neuron."""
+        return [p for neuron in self.neurons for p in neuron.w + [neuron.b]]
+
+    def architecture(self):
+        return {"type": "Layer", "nin": self.nin, "nout": len(self.neurons), "activation": self.activation}
+
+    def __repr__(self):
+        return f"Layer(nin={self.nin}, nout={len(self.neurons)}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `nin` inputs, then one Layer per entry of `nouts`.
+
+    Hidden layers use `activation`; the last layer uses `output_activation` (linear by default, so
+    the outputs are scores or logits for a loss to read). One output gives a single Value, several
+    give a list.
+    >>> import random; random.seed(0)
+    >>> model = MLP(2, [16, 16, 1])
+    >>> len(model.parameters())
+    337
+    >>> model([0.5, -1.0]).op
+    'wx+b'
+    >>> model
+    MLP(nin=2, nouts=[16, 16, 1], activation='relu', output_activation='linear')
+      (0): Layer(nin=2, nout=16, activation='relu')
+      (1): Layer(nin=16, nout=16, activation='relu')
+      (2): Layer(nin=16, nout=1, activation='linear')
+      337 parameters
+    """
+
+    def __init__(self, nin, nouts, activation="relu", output_activation="linear"):
+        _check_size("MLP nin", nin)
+        if not isinstance(nouts, (list, tuple)) or not nouts:
+            raise TypeError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for index, nout in enumerate(nouts):
+            _check_size(f"MLP nouts[{index}]", nout)
+        activation_function(activation)
+        activation_function(output_activation)
+        self.activation = activation
+        self.output_activation = output_activation
+        sizes = [nin] + list(nouts)
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation)
+                       for i in range(len(nouts))]
+
+    def __call__(self, x):
+        """The network's output for one input `x` (a list of floats or Values)."""
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self):
+        """Every parameter, layer by layer, neuron by neuron: weights, then bias."""
+        return [p for layer in self.layers for neuron in layer.neurons for p in neuron.w + [neuron.b]]
+
+    def architecture(self):
+        return {"type": "MLP", "nin": self.layers[0].nin, "nouts": [len(layer.neurons) for layer in self.layers],
+                "activation": self.activation, "output_activation": self.output_activation}
+
+    def __repr__(self):
+        arch = self.architecture()
+        lines = [f"MLP(nin={arch['nin']}, nouts={arch['nouts']}, activation={self.activation!r}, "
+                 f"output_activation={self.output_activation!r})"]
+        lines += [f"  ({index}): {layer!r}" for index, layer in enumerate(self.layers)]
+        lines.append(f"  {len(self.parameters())} parameters")
+        return "\n".join(lines)
+
+
+def _check_size(what, n):
+    """A layer size must be a positive int (not a bool, not a float)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{what} must be a positive int, got {type(n).__name__}: {n!r}")
+    if n <= 0:
+        raise ValueError(f"{what} must be a positive int, got {n}")

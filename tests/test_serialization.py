@@ -1,0 +1,271 @@
+"""Tests of nn.save / nn.load: exact JSON round trip, atomic writes, and every kind of bad file rejected."""
+import json
+import os
+import pathlib
+import random
+
+import pytest
+
+import nn
+import nn.serialization
+from nn import MLP, load, save
+
+POINTS = [(0.5, -1.25), (3.0, 2.0), (-0.1, 0.7)]
+
+
+def make_model(seed=0, nouts=(4, 4, 1), activation="relu"):
+    random.seed(seed)
+    return MLP(2, list(nouts), activation=activation)
+
+
+def outputs(model):
+    return [model(point).data for point in POINTS]
+
+
+@pytest.fixture
+def saved(tmp_path):
+    """A model saved to tmp_path/model.json: (model, path)."""
+    model = make_model(seed=0)
+    return model, save(model, tmp_path / "model.json")
+
+
+def leftovers(folder):
+    """Files in `folder` other than model.json (a temp file left behind would show here)."""
+    return sorted(p.name for p in pathlib.Path(folder).iterdir() if p.name != "model.json")
+
+
+# ---- the round trip ---------------------------------------------------------------------------------
+def test_round_trip_is_bit_identical(saved):
+    """A different model loaded from the file has exactly the saved parameters and outputs (==, not approx)."""
+    model, path = saved
+    other = make_model(seed=123)
+    assert other.state_dict() != model.state_dict()
+    assert load(other, path) is other
+    assert other.state_dict() == model.state_dict()
+    assert outputs(other) == outputs(model)
+
+
+def test_file_is_plain_json_with_version_architecture_and_parameters(saved):
+    """The file is JSON: format name, version 1, the architecture, and every parameter by name."""
+    model, path = saved
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["format"] == "backprop-lab-model" and document["version"] == 1
+    assert document["architecture"] == {"type": "MLP", "nin": 2, "nouts": [4, 4, 1], "activation": "relu",
+                                        "output_activation": "linear"}
+    assert document["parameters"] == model.state_dict()
+
+
+def test_tricky_floats_round_trip(tmp_path):
+    """Subnormal, huge, negative zero and many-digit floats come back exactly."""
+    model = make_model()
+    tricky = [5e-324, -1.7976931348623157e308, -0.0, 0.1 + 0.2, 1 / 3, 123456789.123456789]
+    for parameter, value in zip(model.parameters(), tricky):
+        parameter.data = value
+    path = save(model, tmp_path / "model.json")
+    other = load(make_model(seed=5), path)
+    assert [p.data for p in other.parameters()][:len(tricky)] == tricky
+    assert str(other.parameters()[2].data) == "-0.0"
+
+
+def test_save_overwrites_and_accepts_str_paths(saved):
+    """Saving again over the same path (given as a str) replaces the file; no temp file stays."""
+    model, path = saved
+    for p in model.parameters():
+        p.data *= 2.0
+    save(model, str(path))
+    assert load(make_model(seed=7), path).state_dict() == model.state_dict()
+    assert leftovers(path.parent) == []
+
+
+def test_saved_file_gets_ordinary_permissions(saved):
+    """The saved file has the mode any new file gets in that folder (not a temp file's private 0600)."""
+    _, path = saved
+    plain = path.parent / "plain.txt"
+    plain.write_text("x")
+    assert path.stat().st_mode == plain.stat().st_mode
+    plain.unlink()
+
+
+def test_no_pickle_in_nn():
+    """The nn package never uses pickle (only JSON)."""
+    for source in pathlib.Path(nn.__file__).parent.glob("*.py"):
+        assert "pickle" not in source.read_text(encoding="utf-8").replace("No pickle", ""), source.name
+
+
+# ---- atomic writes ----------------------------------------------------------------------------------
+def test_crash_while_writing_leaves_old_file_and_no_temp_file(saved, monkeypatch):
+    """If json.dump fails halfway through, the old file is byte-for-byte unchanged and no temp file is left."""
+    model, path = saved
+    old_bytes = path.read_bytes()
+
+    def half_then_crash(document, file, **options):
+        file.write(json.dumps(document)[:40])
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(nn.serialization.json, "dump", half_then_crash)
+    for p in model.parameters():
+        p.data += 1.0
+    with pytest.raises(OSError, match="simulated"):
+        save(model, path)
+    assert path.read_bytes() == old_bytes
+    assert leftovers(path.parent) == []
+
+
+def test_crash_at_rename_leaves_old_file_and_no_temp_file(saved, monkeypatch):
+    """If os.replace fails, the old file is unchanged and the finished temp file is removed."""
+    model, path = saved
+    old_bytes = path.read_bytes()
+
+    def failing_replace(source, destination):
+        raise OSError("rename failed (simulated)")
+
+    monkeypatch.setattr(nn.serialization.os, "replace", failing_replace)
+    for p in model.parameters():
+        p.data += 1.0
+    with pytest.raises(OSError, match="simulated"):
+        save(model, path)
+    assert path.read_bytes() == old_bytes
+    assert leftovers(path.parent) == []
+
+
+def test_save_refuses_nan_and_keeps_old_file(saved):
+    """A NaN or inf parameter (a diverged model) is refused by name; the old file stays."""
+    model, path = saved
+    old_bytes = path.read_bytes()
+    model.layers[1].neurons[2].b.data = float("nan")
+    with pytest.raises(ValueError, match=r"layers\.1\.neurons\.2\.b"):
+        save(model, path)
+    model.layers[1].neurons[2].b.data = float("-inf")
+    with pytest.raises(ValueError, match="inf"):
+        save(model, path)
+    assert path.read_bytes() == old_bytes
+    assert leftovers(path.parent) == []
+
+
+def test_save_and_load_check_argument_types(saved):
+    """A non-Module model or a non-path path raises TypeError."""
+    model, path = saved
+    with pytest.raises(TypeError, match="Module"):
+        save({"w": 1.0}, path)
+    with pytest.raises(TypeError, match="path"):
+        save(model, 42)
+    with pytest.raises(TypeError, match="Module"):
+        load([1.0], path)
+
+
+# ---- bad files: each raises, names the problem, and leaves the model untouched ---------------------------
+def edit_document(change):
+    """A file-writer that saves a valid model's JSON after `change(document)`."""
+    def write(path):
+        document = json.loads(save(make_model(seed=0), path).read_text(encoding="utf-8"))
+        change(document)
+        path.write_text(json.dumps(document), encoding="utf-8")
+    return write
+
+
+def set_parameter(value):
+    def change(document):
+        document["parameters"]["layers.2.neurons.0.b"] = value
+    return change
+
+
+def write_bytes(data):
+    return lambda path: path.write_bytes(data)
+
+
+def truncate(path):
+    text = save(make_model(seed=0), path).read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+
+
+def write_raw_value(raw):
+    """Save, then put `raw` (JSON text such as NaN) in place of one parameter's number."""
+    def write(path):
+        document = json.loads(save(make_model(seed=0), path).read_text(encoding="utf-8"))
+        document["parameters"]["layers.2.neurons.0.b"] = "@@"
+        path.write_text(json.dumps(document).replace('"@@"', raw), encoding="utf-8")
+    return write
+
+
+BAD_FILES = {
+    "missing": (lambda path: None, ValueError, "no model file"),
+    "empty": (write_bytes(b""), ValueError, "empty"),
+    "blank": (write_bytes(b"  \n"), ValueError, "empty"),
+    "truncated": (truncate, ValueError, "not valid JSON"),
+    "not JSON": (write_bytes(b"weights: 1, 2, 3"), ValueError, "not valid JSON"),
+    "binary": (write_bytes(b"\x80\x81\xfe\xff"), ValueError, "UTF-8"),
+    "JSON list": (write_bytes(b"[1, 2, 3]"), ValueError, "list"),
+    "other format": (edit_document(lambda d: d.update(format="something-else")), ValueError, "format"),
+    "no parameters field": (edit_document(lambda d: d.pop("parameters")), ValueError, "'parameters'"),
+    "future version": (edit_document(lambda d: d.update(version=2)), ValueError, "version 2"),
+    "bool version": (edit_document(lambda d: d.update(version=True)), ValueError, "version True"),
+    "other sizes": (edit_document(lambda d: d["architecture"].update(nouts=[4, 1])), ValueError, "nouts"),
+    "other activation": (edit_document(lambda d: d["architecture"].update(activation="tanh")), ValueError,
+                         "activation is 'tanh' in the file but 'relu'"),
+    "architecture not an object": (edit_document(lambda d: d.update(architecture="MLP")), ValueError,
+                                   "architecture"),
+    "parameters not an object": (edit_document(lambda d: d.update(parameters=[1.0, 2.0])), ValueError,
+                                 "'parameters' must be an object"),
+    "missing parameter": (edit_document(lambda d: d["parameters"].pop("layers.0.neurons.3.w.1")), KeyError,
+                          r"layers\.0\.neurons\.3\.w\.1"),
+    "extra parameter": (edit_document(lambda d: d["parameters"].update({"layers.5.neurons.0.b": 0.0})),
+                        ValueError, r"layers\.5"),
+    "string value": (edit_document(set_parameter("0.5")), ValueError, "real number, got str"),
+    "bool value": (edit_document(set_parameter(True)), ValueError, "real number, got bool"),
+    "null value": (edit_document(set_parameter(None)), ValueError, "real number, got NoneType"),
+    "list value": (edit_document(set_parameter([0.5])), ValueError, "real number, got list"),
+    "NaN": (write_raw_value("NaN"), ValueError, "NaN"),
+    "Infinity": (write_raw_value("-Infinity"), ValueError, "Infinity"),
+    "overflowing number": (write_raw_value("1e999"), ValueError, "finite"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_bad_file_raises_and_leaves_model_untouched(tmp_path, name):
+    """Each broken file raises ValueError (KeyError for a missing parameter) saying what is wrong; no change."""
+    write, error, words = BAD_FILES[name]
+    path = tmp_path / "model.json"
+    write(path)
+    model = make_model(seed=42)
+    before = model.state_dict()
+    with pytest.raises(error, match=words):
+        load(model, path)
+    assert model.state_dict() == before
+
+
+def test_missing_file_is_also_a_file_not_found_error(tmp_path):
+    """A missing file can be caught as FileNotFoundError as well as ValueError."""
+    with pytest.raises(FileNotFoundError):
+        load(make_model(), tmp_path / "nowhere.json")
+
+
+def test_error_messages_name_the_file(tmp_path):
+    """The message of a bad file names its path."""
+    path = tmp_path / "broken.json"
+    path.write_text("{", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.json"):
+        load(make_model(), path)
+
+
+def test_a_folder_is_not_a_model_file(tmp_path):
+    """Loading from a folder raises ValueError, not an obscure OSError."""
+    with pytest.raises(ValueError, match="folder"):
+        load(make_model(), tmp_path)
+
+
+def test_hand_written_int_parameters_are_accepted(tmp_path):
+    """Whole numbers written without a decimal point (e.g. by hand) load as floats."""
+    edit_document(set_parameter(2))(tmp_path / "model.json")
+    model = load(make_model(seed=3), tmp_path / "model.json")
+    assert model.layers[2].neurons[0].b.data == 2.0
+    assert type(model.layers[2].neurons[0].b.data) is float
+
+
+def test_loaded_model_keeps_its_parameter_objects(saved):
+    """load sets .data in place: an optimizer built before loading still holds the model's parameters."""
+    model, path = saved
+    other = make_model(seed=9)
+    optimizer = nn.SGD(other.parameters(), lr=0.1)
+    load(other, path)
+    assert [p.data for p in optimizer.params] == [p.data for p in model.parameters()]
+    assert os.path.exists(path)
