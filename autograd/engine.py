@@ -169,6 +169,8 @@ class Value:
         self.grad += seed
         for node in reversed(order):
             g = node.grad
+            if g == 0.0:                                       # nothing flows on (a dead relu, say)
+                continue
             edges = iter(node._edges)
             for parent, local in zip(edges, edges):
                 parent.grad += local * g
@@ -185,18 +187,23 @@ def topological_order(root):
     if type(root) is not Value:
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
     order, visited = [], set()
-    stack = [(root, False)] if root._edges else []
+    stack = [root] if root._edges else []
+    push, pop = stack.append, stack.pop
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
+        node = pop()
+        if node is _PARENTS_DONE:                              # the node under the marker is finished
+            order.append(pop())
         elif node not in visited:
             visited.add(node)
-            stack.append((node, True))
+            push(node)
+            push(_PARENTS_DONE)
             for parent in node._edges[0::2]:
                 if parent._edges and parent not in visited:
-                    stack.append((parent, False))
+                    push(parent)
     return order
+
+
+_PARENTS_DONE = object()
 
 
 def _rebuild_graph(records):
@@ -384,32 +391,48 @@ def apply_rule(op, rule, inputs):
 def weighted_sum(weights, inputs, bias):
     """One node for w·x + b (a neuron's pre-activation), with an edge to every w, x and b.
 
+    Plain-number inputs become leaf Values. Weights and bias must be Values.
     >>> w = [Value(2.0), Value(-1.0)]; b = Value(0.5)
     >>> s = weighted_sum(w, [3.0, 4.0], b); s.backward()
     >>> s.data, [wi.grad for wi in w], b.grad
     (2.5, [3.0, 4.0], 1.0)
     """
-    n = len(weights)
-    if len(inputs) != n:
-        raise ValueError(f"weighted_sum: {n} weights but {len(inputs)} inputs")
-    if type(bias) is not Value:
-        raise TypeError(f"weighted_sum: bias must be a Value, got {type(bias).__name__}")
+    return weighted_sums([weights], inputs, [bias])[0]
+
+
+def weighted_sums(weight_rows, inputs, biases):
+    """A layer's pre-activations: one `weighted_sum` node per row of weights, all on the same inputs.
+
+    >>> x = [1.0, 2.0]
+    >>> [s.data for s in weighted_sums([[Value(1.0), Value(1.0)], [Value(0.5), Value(0.0)]], x,
+    ...                                [Value(0.0), Value(1.0)])]
+    [3.0, 1.5]
+    """
     xs = [x if type(x) is Value else Value(x) for x in inputs]
-    try:
-        w_data = [w.data for w in weights]
-    except AttributeError:
-        raise TypeError("weighted_sum: every weight must be a Value") from None
     x_data = [x.data for x in xs]
-    total = sum(map(operator.mul, w_data, x_data)) + bias.data
-    if not _recording:
-        return _node(total, (), "")
-    edges = [1.0] * (4 * n + 2)      # (w_i, x_i), then (x_i, w_i), then (b, 1): d/dw_i = x_i, d/dx_i = w_i
-    edges[0:2 * n:2] = weights
-    edges[1:2 * n:2] = x_data
-    edges[2 * n:4 * n:2] = xs
-    edges[2 * n + 1:4 * n:2] = w_data
-    edges[4 * n] = bias
-    return _node(total, tuple(edges), "wx+b")
+    n = len(xs)
+    nodes = []
+    for weights, bias in zip(weight_rows, biases):
+        if len(weights) != n:
+            raise ValueError(f"weighted_sum: {len(weights)} weights but {n} inputs")
+        if type(bias) is not Value:
+            raise TypeError(f"weighted_sum: bias must be a Value, got {type(bias).__name__}")
+        try:
+            w_data = [w.data for w in weights]
+        except AttributeError:
+            raise TypeError("weighted_sum: every weight must be a Value") from None
+        total = sum(map(operator.mul, w_data, x_data)) + bias.data
+        if not _recording:
+            nodes.append(_node(total, (), ""))
+            continue
+        edges = [1.0] * (4 * n + 2)  # (w_i, x_i), then (x_i, w_i), then (b, 1): d/dw_i = x_i, d/dx_i = w_i
+        edges[0:2 * n:2] = weights
+        edges[1:2 * n:2] = x_data
+        edges[2 * n:4 * n:2] = xs
+        edges[2 * n + 1:4 * n:2] = w_data
+        edges[4 * n] = bias
+        nodes.append(_node(total, tuple(edges), "wx+b"))
+    return nodes
 
 
 def differentiable_local_grads(node):

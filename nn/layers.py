@@ -1,5 +1,5 @@
 """Fully connected networks: a `Neuron`, a `Layer` of neurons, and an `MLP` of layers."""
-from autograd import Value, weighted_sum
+from autograd import Value, weighted_sum, weighted_sums
 
 from .activations import activation_function
 from .init import initial_weights
@@ -65,11 +65,10 @@ class Layer(Module):
         """The outputs of every neuron for the inputs `x` (floats or Values), always as a list."""
         if len(x) != self.nin:
             raise ValueError(f"Layer with {self.nin} inputs got {len(x)} values")
-        x = [v if type(v) is Value else Value(v) for v in x]   # one leaf per input, shared by all neurons
+        neurons = self.neurons                                 # one node per neuron, inputs shared
+        pre_activations = weighted_sums([n.w for n in neurons], x, [n.b for n in neurons])
         activate = self._activate
-        if activate is None:
-            return [weighted_sum(n.w, x, n.b) for n in self.neurons]
-        return [activate(weighted_sum(n.w, x, n.b)) for n in self.neurons]
+        return pre_activations if activate is None else [activate(z) for z in pre_activations]
 
     def parameters(self):
         """Every neuron's weights and bias, neuron by neuron."""

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from autograd import Value, no_grad
+from autograd import Value, grad, no_grad, weighted_sums
 from autograd import engine
 from torch_reference import close, run_both, run_ours, torch, weighted_sum
 
@@ -218,3 +218,25 @@ def test_fast_path_and_plain_path_record_nothing_under_no_grad(op, fast, operand
         plain = engine._apply(op, *(Value(x) for x, _ in operands))
     assert node.is_leaf() and plain.is_leaf() and node.op == plain.op == ""
     assert node.data == plain.data
+
+
+def test_weighted_sums_is_one_weighted_sum_per_row():
+    """A layer's weighted_sums equal row-by-row weighted_sum, in value and every gradient."""
+    rows = [[Value(0.3), Value(-1.2), Value(0.7)], [Value(2.0), Value(0.1), Value(-0.4)]]
+    biases = [Value(0.5), Value(-0.25)]
+    inputs = [Value(1.5), -0.5, Value(2.0)]
+    layer = weighted_sums(rows, inputs, biases)
+    one_by_one = [engine.weighted_sum(w, inputs, b) for w, b in zip(rows, biases)]
+    assert [s.data for s in layer] == [s.data for s in one_by_one]
+    leaves = [v for row in rows for v in row] + biases + [inputs[0], inputs[2]]
+    assert grad(layer[0] * layer[1], leaves) == grad(one_by_one[0] * one_by_one[1], leaves)
+
+
+def test_backward_skips_nodes_with_zero_gradient_but_resets_them():
+    """A node whose upstream gradient is 0 passes nothing on, and a later pass still resets it."""
+    x = Value(-2.0)
+    h = x * 3.0
+    dead = h.relu()                       # relu'(h) = 0: nothing reaches h or x through it
+    h.grad = 5.0                          # a stale value from some earlier pass
+    dead.backward()
+    assert (h.grad, x.grad) == (0.0, 0.0)
