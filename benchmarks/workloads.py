@@ -1,0 +1,151 @@
+"""The compared implementations of each workload, as timing Cases: user code, nn training step, inference.
+
+Our nn package and micrograd are optional here: a workload leaves out an implementation whose import
+fails and says why in `missing()`, so the suite still runs (and the smoke test still tests) without them.
+"""
+from autograd import Value, no_grad
+
+from . import handwritten, usercode
+from .data import MLP_SIZES, copy_weights_into
+from .timing import Case
+from .usercode import ALPHA, LEARNING_RATE
+
+
+def micrograd_modules():
+    """(micrograd.engine, micrograd.nn), or None when micrograd is not installed."""
+    try:
+        import micrograd.engine
+        import micrograd.nn
+    except ImportError:
+        return None
+    return micrograd.engine, micrograd.nn
+
+
+def our_nn():
+    """Our nn package as a module with MLP, SGD and hinge_loss, or None when it does not import yet."""
+    try:
+        import nn
+        from nn import MLP, SGD, hinge_loss  # noqa: F401 (the names the workloads use)
+    except ImportError:
+        return None
+    return nn
+
+
+def missing():
+    """What is not installed or not importable, as human-readable notes (empty when all is there)."""
+    notes = []
+    if micrograd_modules() is None:
+        notes.append("micrograd is not installed (pip install -e '.[bench]'): its columns are left out")
+    if our_nn() is None:
+        notes.append("`from nn import MLP, SGD, hinge_loss` fails: the nn workloads run without our nn")
+    return notes
+
+
+# ---- micrograd-style user code --------------------------------------------------------------------
+def user_code_cases(weights, points, labels):
+    """The micrograd-style training step with our Value and with micrograd's Value."""
+    engines = [("ours: autograd.Value", Value)]
+    modules = micrograd_modules()
+    if modules is not None:
+        engines.append(("micrograd.engine.Value", modules[0].Value))
+    return [_user_code_case(name, value_class, weights, points, labels) for name, value_class in engines]
+
+
+def _user_code_case(name, value_class, weights, points, labels):
+    return Case(name,
+                prepare=lambda: usercode.make_mlp(value_class, weights),
+                run=lambda layers: usercode.training_step(value_class, layers, points, labels))
+
+
+# ---- the nn training step -------------------------------------------------------------------------
+def nn_training_step(nn, model, optimizer, points, labels, alpha=ALPHA):
+    """One step with our nn: hinge loss + alpha · Σ p², zero_grad, backward, SGD step; returns the loss."""
+    scores = [model(point) for point in points]
+    total = nn.hinge_loss(scores, labels) + alpha * sum(p * p for p in model.parameters())
+    optimizer.zero_grad()
+    total.backward()
+    optimizer.step()
+    return total.data
+
+
+def micrograd_training_step(engine, model, points, labels, lr=LEARNING_RATE, alpha=ALPHA):
+    """One step of micrograd's own demo loop with its nn.MLP; returns the loss."""
+    inputs = [list(map(engine.Value, point)) for point in points]
+    scores = list(map(model, inputs))
+    losses = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = alpha * sum(p * p for p in model.parameters())
+    total = data_loss + reg_loss
+    model.zero_grad()
+    total.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return total.data
+
+
+def our_nn_model(nn, weights):
+    """Our nn.MLP with the given weights copied in."""
+    model = nn.MLP(MLP_SIZES[0], list(MLP_SIZES[1:]))
+    copy_weights_into(model, weights)
+    return model
+
+
+def micrograd_model(modules, weights):
+    """micrograd's nn.MLP with the given weights copied in."""
+    model = modules[1].MLP(MLP_SIZES[0], list(MLP_SIZES[1:]))
+    copy_weights_into(model, weights)
+    return model
+
+
+def nn_step_cases(weights, points, labels):
+    """One training step: our nn, micrograd's nn (its demo loop), and hand-written floats."""
+    cases = []
+    nn = our_nn()
+    if nn is not None:
+        model = our_nn_model(nn, weights)
+        optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
+
+        def prepare_ours():
+            copy_weights_into(model, weights)
+            return model
+
+        cases.append(Case("ours: nn.MLP + SGD", prepare=prepare_ours,
+                          run=lambda m: nn_training_step(nn, m, optimizer, points, labels)))
+    modules = micrograd_modules()
+    if modules is not None:
+        micro_model = micrograd_model(modules, weights)
+
+        def prepare_micrograd():
+            copy_weights_into(micro_model, weights)
+            return micro_model
+
+        cases.append(Case("micrograd.nn.MLP", prepare=prepare_micrograd,
+                          run=lambda m: micrograd_training_step(modules[0], m, points, labels)))
+    cases.append(Case("hand-written floats", prepare=lambda: handwritten.from_weights(weights),
+                      run=lambda params: handwritten.training_step(params, points, labels)))
+    return cases
+
+
+# ---- forward-only inference on a grid -----------------------------------------------------------
+def inference_cases(weights, grid_points):
+    """The MLP's score at every grid point: our nn without and with recording, micrograd, floats."""
+    cases = []
+    nn = our_nn()
+    if nn is not None:
+        model = our_nn_model(nn, weights)
+        cases.append(Case("ours: nn under no_grad()", run=lambda _: _scores_without_graph(model, grid_points)))
+        cases.append(Case("ours: nn, recording graph", run=lambda _: [model(p).data for p in grid_points]))
+    modules = micrograd_modules()
+    if modules is not None:
+        micro_model = micrograd_model(modules, weights)
+        value_class = modules[0].Value
+        cases.append(Case("micrograd.nn.MLP", run=lambda _: [micro_model(list(map(value_class, p))).data
+                                                             for p in grid_points]))
+    params = handwritten.from_weights(weights)
+    cases.append(Case("hand-written floats", run=lambda _: [handwritten.score(params, p) for p in grid_points]))
+    return cases
+
+
+def _scores_without_graph(model, grid_points):
+    with no_grad():
+        return [model(p).data for p in grid_points]
