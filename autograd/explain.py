@@ -1,5 +1,308 @@
-"""Placeholder: explain is being written."""
+"""`explain(output, wrt)`: the chain rule for ∂output/∂wrt written out with the graph's real numbers."""
+import textwrap
+
+from .engine import Value, topological_order
+from .names import constant_of, format_number, formula, graph_values, node_names
+
+MAX_PATHS = 12                                                  # list the paths one by one up to this many
 
 
-def explain(*args, **kwargs):
-    raise NotImplementedError("explain is not written yet")
+class Explanation:
+    """The worked chain rule for one derivative; `str()` / `repr()` is the text, `float()` the number.
+
+    Attributes: `gradient` (∂output/∂wrt), `deltas` ({name: δ} for every Value on the way),
+    `path_count`, `edge_count`, `paths` (a list of (the Values from wrt to output, the local
+    derivatives along the path, their product), or None when there are more than `max_paths`),
+    `path_sum` (or None), and `text`.
+    """
+
+    def __init__(self, output, wrt, gradient, deltas, path_count, edge_count, paths, text):
+        self.output, self.wrt, self.gradient, self.deltas = output, wrt, gradient, deltas
+        self.path_count, self.edge_count, self.paths, self.text = path_count, edge_count, paths, text
+        self.path_sum = None if paths is None else _sum([product for _, _, product in paths])
+
+    def __str__(self):
+        return self.text
+
+    __repr__ = __str__                                          # the REPL prints the text, not an address
+
+    def __float__(self):
+        return self.gradient
+
+
+def explain(output, wrt, max_paths=MAX_PATHS):
+    """∂output/∂wrt by the chain rule, step by step, with the numbers of the current graph.
+
+    δ(v) = ∂output/∂v is the gradient flowing back into v. Starting from δ(output) = 1, each Value
+    on the way from `wrt` to `output` gets δ(v) = Σ over its uses u of δ(u) × ∂u/∂v: upstream
+    gradient times local derivative, summed when v is used more than once. The last line is the
+    answer; it equals `wrt.grad` after `output.backward()` (computed the same way, in the same
+    order), but explain reads no `.grad` and changes none, so it works before backward too.
+    When there are at most `max_paths` paths from wrt to output, it also lists them: the same
+    number is the sum over paths of the product of the local derivatives along each path.
+    Names are the labels, or made from the op ('mul_1', 'tanh_1') when a Value has none.
+
+    >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
+    >>> e = explain(y, x)
+    >>> for line in str(e).splitlines():
+    ...     if "δ(x)" in line or "  = " in line:
+    ...         print(line)
+      δ(x) = Σ over the 3 uses of x:
+           = 1.0000 + 3.0000 + 3.0000 = 7.0000
+    ∂y/∂x = δ(x) = 7.0000
+    >>> e.gradient, e.path_count, e.edge_count, e.path_sum
+    (7.0, 3, 4, 7.0)
+    """
+    if type(output) is not Value:
+        raise TypeError(f"explain: output must be a Value, got {type(output).__name__}")
+    if type(wrt) is not Value:
+        raise TypeError(f"explain: wrt must be a Value, got {type(wrt).__name__}")
+    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
+        raise ValueError(f"explain: max_paths must be an int >= 0, got {max_paths!r}")
+
+    values = graph_values(output)
+    names = node_names(output, values)
+    order = topological_order(output)
+    on_way = _on_the_way(order, wrt) if wrt in names else set()
+    deltas, uses = _backward_sweep(output, order, on_way)
+    gradient = deltas.get(wrt, 0.0)
+    counts = _count_paths(order, wrt, on_way)
+    path_count, factor_count = counts.get(output, (0, 0))
+    edge_count = sum(1 for node in on_way for parent in node.parents if parent in on_way)
+    paths = _list_paths(output, wrt, on_way) if 0 < path_count <= max_paths else None
+
+    out_name = names[output]
+    wrt_name = names.get(wrt) or wrt.label or "wrt"
+    writer = _Writer(names, wrt)
+    lines = _wrap(f"∂{out_name}/∂{wrt_name} by the chain rule, with δ(v) = ∂{out_name}/∂v (how much "
+                  f"{out_name} moves per unit change of v). Each use u of v passes back upstream gradient "
+                  f"× local derivative, δ(u) × ∂u/∂v; a Value used more than once adds up its contributions.")
+    if not on_way:
+        lines += [""] + _wrap(f"{out_name} does not depend on {wrt_name}: no path leads from {wrt_name} "
+                              f"to {out_name}, so nothing flows back.")
+    else:
+        lines += ["", "Forward pass (the values on the way):"]
+        for value in _way_in_order(order, wrt, on_way):       # only wrt can be a leaf on the way
+            made = "" if value.is_leaf() else f"{formula(value, writer.operands)} = "
+            lines.append(f"  {names[value]} = {made}{value.data:.4f}")
+        lines += ["", f"Backward pass, from {out_name} down to {wrt_name}:"]
+        rows = []
+        for node in reversed(_way_in_order(order, wrt, on_way)):
+            rows += writer.delta_lines(node, output, uses.get(node, []), deltas[node])
+        width = min(max(len(text) for text, _ in rows), 64)
+        lines += [f"  {text.ljust(width)}   {why}".rstrip() for text, why in rows]
+        lines += [""] + _path_lines(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count)
+    note = _grad_note(wrt, gradient, wrt_name)
+    if note:
+        lines += [""] + _wrap(note)
+    lines += ["", f"∂{out_name}/∂{wrt_name} = δ({wrt_name}) = {gradient:.4f}"]
+    deltas_by_name = {names[v]: deltas[v] for v in on_way}
+    return Explanation(output, wrt, gradient, deltas_by_name, path_count, edge_count, paths, "\n".join(lines))
+
+
+# ---- the numbers ------------------------------------------------------------------------------
+def _on_the_way(order, wrt):
+    """The Values on some path from wrt up to the output: wrt and every Value that depends on it."""
+    way = {wrt}
+    for node in order:                                          # parents come first
+        if node not in way and any(parent in way for parent in node.parents):
+            way.add(node)
+    return way
+
+
+def _way_in_order(order, wrt, on_way):
+    """The Values on the way, parents first, wrt first."""
+    return ([wrt] if wrt.is_leaf() else []) + [node for node in order if node in on_way]
+
+
+def _backward_sweep(output, order, on_way):
+    """δ for every Value (same arithmetic and order as Value.backward), and the uses of each Value on the way.
+
+    Like backward, a node whose δ is 0 passes nothing on (its uses still show, contributing 0).
+    """
+    deltas = {node: 0.0 for node in order}
+    deltas[output] = 0.0 + 1.0
+    uses = {}
+    for node in reversed(order):
+        upstream = deltas[node]
+        for parent, local, index in zip(node.parents, node.local_grads, range(len(node.parents))):
+            if upstream == 0.0:
+                contribution = 0.0
+                deltas.setdefault(parent, 0.0)
+            else:
+                contribution = local * upstream
+                deltas[parent] = deltas.get(parent, 0.0) + contribution
+            if parent in on_way:
+                uses.setdefault(parent, []).append((node, index, upstream, local, contribution))
+    return deltas, uses
+
+
+def _count_paths(order, wrt, on_way):
+    """{node: (paths from wrt to node, multiplications to form all their products)}, by dynamic programming."""
+    counts = {wrt: (1, 0)}
+    for node in order:
+        if node in on_way and node is not wrt:
+            paths = factors = 0
+            for parent in node.parents:
+                if parent in counts:
+                    parent_paths, parent_factors = counts[parent]
+                    paths += parent_paths
+                    factors += parent_factors + parent_paths    # each path through this edge gets one factor more
+            counts[node] = (paths, factors)
+    return counts
+
+
+def _list_paths(output, wrt, on_way):
+    """Every path from wrt to output as (Values from wrt to output, local derivatives along it)."""
+    paths = []
+    stack = [(output, [output], [])]
+    while stack:
+        node, values, locals_ = stack.pop()
+        if node is wrt:
+            paths.append((values[::-1], locals_[::-1]))
+            continue
+        edges = list(zip(node.parents, node.local_grads))
+        for parent, local in reversed(edges):
+            if parent in on_way:
+                stack.append((parent, values + [parent], locals_ + [local]))
+    result = []
+    for values, locals_ in paths:
+        product = 1.0
+        for local in locals_:
+            product *= local
+        result.append((values, tuple(locals_), product))
+    return result
+
+
+def _sum(numbers):
+    total = 0.0
+    for number in numbers:
+        total += number
+    return total
+
+
+# ---- the text ---------------------------------------------------------------------------------
+class _Writer:
+    """Writes names, local-derivative rules and δ lines."""
+
+    def __init__(self, names, wrt):
+        self.names = names
+        # In formulas an unlabelled leaf other than wrt is a constant: show its value ('10 / f').
+        self.operands = {value: format_number(value.data) if value.is_leaf() and not value.label
+                         and value is not wrt else name for value, name in names.items()}
+
+    def name(self, value):
+        """A name that reads as one token inside ∂a/∂b: wrapped in parentheses if it has spaces or operators."""
+        name = self.names[value]
+        plain = all(ch.isalnum() or ch in "_.'" for ch in name)
+        return name if plain else f"({name})"
+
+    def operand(self, value):
+        """How a Value appears inside a formula: its name, or its number if it is a constant."""
+        shown = self.operands[value]
+        return shown if shown != self.names[value] else self.name(value)
+
+    def delta_lines(self, node, output, uses, delta):
+        """(equation, its reason) rows for δ(node): one row for a single use, one per use plus a sum else."""
+        name = self.name(node)
+        if node is output:
+            return [(f"δ({name}) = 1", f"(the output: ∂{name}/∂{name} = 1)")]
+        terms = [self.term(use) for use in uses]
+        if len(terms) == 1:
+            return [(f"δ({name}) = {terms[0][0]}", terms[0][1])]
+        indent = " " * (len(f"δ({name}) ") + 2)
+        contributions = _signed_sum([contribution for *_, contribution in uses])
+        return ([(f"δ({name}) = Σ over the {len(uses)} uses of {name}:", "")]
+                + [(indent + text, why) for text, why in terms]
+                + [(" " * len(f"δ({name}) ") + f"= {contributions} = {delta:.4f}", "")])
+
+    def term(self, use):
+        """('δ(u) × ∂u/∂v = 1.0000 × 0.5000 = 0.5000', '(u = tanh(v); ∂u/∂v = 1 - u²)')."""
+        consumer, index, upstream, local, contribution = use
+        parent = consumer.parents[index]
+        u, v = self.name(consumer), self.name(parent)
+        rule = self.local_rule(consumer, index)
+        made = f"{self.names[consumer]} = {formula(consumer, self.operands)}"
+        why = f"({made}; ∂{u}/∂{v} = {rule})" if rule is not None else f"({made})"
+        return f"δ({u}) × ∂{u}/∂{v} = {upstream:.4f} × {local:.4f} = {contribution:.4f}", why
+
+    def local_rule(self, node, index):
+        """The local derivative of `node` along edge `index` as a formula, or None for a custom op."""
+        op, parents = node.op, node.parents
+        x = self.operand(parents[index])
+        y = self.name(node)
+        if op == "wx+b":
+            n = (len(parents) - 1) // 2
+            if index == 2 * n:
+                return "1"
+            return self.operand(parents[index + n] if index < n else parents[index - n])
+        if op.startswith("**") and len(parents) == 1:
+            k = float(op[2:])
+            return f"{format_number(k)}·{x}" if k == 2 else f"{format_number(k)}·{x}^{format_number(k - 1)}"
+        if len(parents) == 1 and op in ("+", "-", "*", "/"):
+            c = constant_of(node)
+            return {"+": "1", "-": format_number(node.local_grads[0]), "*": format_number(c),
+                    "/": f"1/{format_number(c)}"}[op]
+        if len(parents) == 2 and op in ("+", "-", "*", "/", "**"):
+            a, b = self.operand(parents[0]), self.operand(parents[1])
+            return {"+": ("1", "1"), "-": ("1", "-1"), "*": (b, a), "/": (f"1/{b}", f"-{a}/{b}²"),
+                    "**": (f"{b}·{a}^({b} - 1)", f"{y}·ln {a}")}[op][index]
+        rules = {"neg": "-1", "abs": f"sign({x})", "relu": f"[{x} > 0]", "tanh": f"1 - {y}²",
+                 "sigmoid": f"{y}·(1 - {y})", "exp": y, "log": f"1/{x}", "sqrt": f"1/(2·{y})",
+                 "sin": f"cos({x})", "cos": f"-sin({x})"}
+        return rules.get(op)
+
+
+def _path_lines(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count):
+    """The sum over paths (when few enough to list) and why backprop does not need it."""
+    if paths is None:
+        lines = [f"There are {path_count} paths from {wrt_name} to {out_name}, too many to list here."]
+    elif path_count == 1:
+        lines = [f"The same number as the product of the local derivatives along the only path from "
+                 f"{wrt_name} to {out_name}:"]
+    else:
+        lines = [f"The same number as a sum over the {path_count} paths from {wrt_name} to {out_name}, "
+                 f"each the product of the local derivatives along it:"]
+    if paths is not None:
+        for values, locals_, product in paths:
+            route = " → ".join(writer.name(v) for v in values)
+            factors = " × ".join(f"{local:.4f}" for local in locals_) or "1"
+            lines.append(f"  {route}:  {factors} = {product:.4f}")
+        total = _sum([product for _, _, product in paths])
+        if path_count > 1:
+            lines.append(f"  sum = {_signed_sum([p for _, _, p in paths])} = {total:.4f}")
+        routes = [tuple(values) for values, _, _ in paths]
+        if len(set(routes)) < len(routes):
+            lines.append("  (a route listed twice runs along two different edges, e.g. both operands of x * x)")
+    lines += _wrap(f"Backprop never lists the paths: the δ recursion, δ(v) = Σ over the uses u of v of "
+                 f"δ(u) × ∂u/∂v, computes each δ(u) once and reuses it for every path through u (the "
+                 f"shared prefix from {out_name}), so it takes one multiply-add per edge: {edge_count} "
+                 f"{'edge' if edge_count == 1 else 'edges'} between {wrt_name} and {out_name}, against "
+                 f"{path_count} {'path' if path_count == 1 else 'paths'} with {factor_count} local-derivative "
+                 f"factors in all.")
+    return lines
+
+
+def _signed_sum(numbers):
+    """'1.0000 - 0.5000 + 2.0000': the terms of a sum to 4 decimals, a negative one after a minus sign."""
+    text = f"{numbers[0]:.4f}"
+    for number in numbers[1:]:
+        text += f" - {-number:.4f}" if number < 0 or (number == 0 and str(number).startswith("-")) \
+            else f" + {number:.4f}"
+    return text
+
+
+def _wrap(text, width=100):
+    """Prose as lines of at most `width` characters."""
+    return textwrap.wrap(text, width=width, break_on_hyphens=False)
+
+
+def _grad_note(wrt, gradient, wrt_name):
+    """A sentence relating the result to wrt.grad: the same after backward, or why not."""
+    if f"{wrt.grad:.4f}" == f"{gradient:.4f}":
+        return ""
+    if wrt.grad == 0.0:
+        return (f"({wrt_name}.grad is 0.0: backward has not run from this output, so the numbers above were "
+                f"computed here; no .grad was changed.)")
+    return (f"(Note: {wrt_name}.grad is {wrt.grad:.4f}, not this derivative: backward ran more than once "
+            f"(leaves add up), from another output, or with a seed other than 1.)")
