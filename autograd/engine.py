@@ -408,6 +408,8 @@ def weighted_sums(weight_rows, inputs, biases):
     ...                                [Value(0.0), Value(1.0)])]
     [3.0, 1.5]
     """
+    if len(weight_rows) != len(biases):
+        raise ValueError(f"weighted_sums: {len(weight_rows)} rows of weights but {len(biases)} biases")
     xs = [x if type(x) is Value else Value(x) for x in inputs]
     x_data = [x.data for x in xs]
     n = len(xs)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from autograd import Value, grad, no_grad, weighted_sum
+from autograd import Value, grad, no_grad, weighted_sum, weighted_sums
 from autograd.engine import is_recording
 
 INF = math.inf
@@ -181,3 +181,9 @@ def test_overflowing_slope_is_infinite_not_an_error():
     y = Value(1e-310) ** -0.9
     assert math.isfinite(y.data)
     assert y.local_grads == (-math.inf,)
+
+
+def test_weighted_sums_rejects_rows_and_biases_of_different_lengths():
+    """Two rows of weights with one bias is an error, not a silently dropped neuron."""
+    with pytest.raises(ValueError, match="2 rows of weights but 1 biases"):
+        weighted_sums([[Value(1.0)], [Value(2.0)]], [1.0], [Value(0.0)])
