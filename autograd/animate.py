@@ -45,7 +45,7 @@ def replay_backward(root, seed=1.0):
         contributions = []
         for parent, local in zip(node.parents, node.local_grads):
             before = grads.get(parent)
-            amount = local * upstream
+            amount = local * upstream if upstream != 0.0 else 0.0   # as backward(): 0 passes nothing on
             after = amount if before is None else before + amount
             grads[parent] = after
             contributions.append(Contribution(parent, local, upstream, amount, before, after))

@@ -4,6 +4,7 @@ import pathlib
 import shutil
 
 from .engine import Value
+from .functional import grad
 from .names import constant_of, format_number, formula, graph_values, node_names
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -40,14 +41,18 @@ def draw_dot(root, rankdir="LR", *, params=None, show_local=False, clusters=None
 
     Each box shows the Value's label (when set), data and grad to 4 decimals. A plain-number operand
     is not a node, so it is written in the op ('× 2'). Options:
-    - `params`: the Values to style as parameters (green rounded border); when None, leaves whose
-      label starts with 'w' or 'b' are the parameters. Other leaves are inputs or constants
-      (dashed border); `root` is the output (thick border); the rest are intermediates.
+    - `params`: the Values to style as parameters (green rounded border); when None, the parameters
+      are the weights and biases of neuron nodes (`weighted_sum`, op 'wx+b') and the leaves whose
+      label starts with 'w' or 'b'. Other leaves are inputs or constants (dashed border); `root` is
+      the output (thick border); the rest are intermediates.
     - the fill tells the gradient: blue for positive, red for negative, darker for larger |grad|
       relative to the largest in the drawing, white for zero.
     - `show_local=True` writes the local derivative d(op output)/d(input) on each input edge.
-    - `clusters`: a dict {title: Values} drawn in boxes, or "prefix" to box the Values whose
-      labels share the part before the last '.' ('h1.w0', 'h1.b' -> box 'h1').
+    - `clusters`: a dict {title: Values} drawn in boxes; "neurons" to box each neuron node with its
+      weights, bias and activation (an `nn` MLP needs no labels for this); or "prefix" to box the
+      Values whose labels share the part before the last '.' ('h1.w0', 'h1.b' -> box 'h1').
+    - before `root.backward()` has run (root.grad is 0), the boxes show d(root)/d(value) computed for
+      the drawing (with `grad()`, leaving every `.grad` as it is) instead of a misleading 0.
     - `max_nodes` (default 300; None for no cap): a bigger graph raises ValueError.
     - `legend=True` adds a key to the colours and borders below the drawing.
     `rankdir` is Graphviz's direction: 'LR' (left to right), 'TB', 'RL' or 'BT'.
@@ -70,11 +75,15 @@ def draw_dot(root, rankdir="LR", *, params=None, show_local=False, clusters=None
                          f"a picture that big is hard to read. Pass max_nodes={len(values)} (or None) to "
                          f"draw it anyway, or draw a smaller part of the graph")
     parameters = _parameter_set(params)
+    if parameters is None:
+        parameters = _neuron_parameters(values) | {v for v in values if v.is_leaf() and v.label[:1] in "wb"
+                                                   and v.label}
     groups = _cluster_groups(clusters, values)
     graphviz = _import_graphviz()
 
+    grads = shown_grads(root, values)
     ids = {value: f"v{i}" for i, value in enumerate(values)}
-    biggest = max((abs(v.grad) for v in values if not math.isnan(v.grad)), default=0.0)
+    biggest = max((abs(g) for g in grads.values() if not math.isnan(g)), default=0.0)
     dot = graphviz.Digraph("autograd", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
                            node_attr={"fontname": "Helvetica", "fontsize": "11"},
                            edge_attr={"color": "#555555", "arrowsize": "0.7", "fontname": "Helvetica"})
@@ -82,11 +91,11 @@ def draw_dot(root, rankdir="LR", *, params=None, show_local=False, clusters=None
         with dot.subgraph(name=f"cluster_{i}") as box:          # added to the graph when the block ends
             box.attr(label=title, style="rounded,dashed", color="#999999", fontname="Helvetica", fontsize="11")
             for value in members:
-                _add_value(box, value, ids[value], _kind(value, root, parameters), biggest)
+                _add_value(box, value, ids[value], _kind(value, root, parameters), grads[value], biggest)
     grouped = {value for members in groups.values() for value in members}
     for value in values:
         if value not in grouped:
-            _add_value(dot, value, ids[value], _kind(value, root, parameters), biggest)
+            _add_value(dot, value, ids[value], _kind(value, root, parameters), grads[value], biggest)
     for value in values:
         if value.is_leaf():
             continue
@@ -95,10 +104,36 @@ def draw_dot(root, rankdir="LR", *, params=None, show_local=False, clusters=None
             label = {"label": f"{local:.4f}", "fontsize": "9", "fontcolor": "#555555"} if show_local else {}
             dot.edge(ids[parent], op_id, **label)
         dot.edge(op_id, ids[value])
-    if legend:
-        dot.attr(label=_legend_text(biggest, show_local, params is None), labelloc="b", labeljust="l",
-                 fontname="Helvetica", fontsize="10")
+    caption = _legend_text(biggest, show_local, params is None) if legend else ""
+    if root.grad == 0.0 and root._edges:
+        caption = ("backward() has not run: each grad shown is d(root)/d(value), computed for this drawing; "
+                   "every .grad is still 0\\l") + caption
+    if caption:
+        dot.attr(label=caption, labelloc="b", labeljust="l", fontname="Helvetica", fontsize="10")
     return dot
+
+
+def shown_grads(root, values):
+    """{value: the gradient to show}: `.grad` after backward, else d(root)/d(value) from `grad()`.
+
+    >>> x = Value(3.0); y = x * x
+    >>> shown_grads(y, [x, y])[x], x.grad
+    (6.0, 0.0)
+    """
+    if root.grad != 0.0 or not root._edges:
+        return {value: value.grad for value in values}
+    return dict(zip(values, grad(root, values)))
+
+
+def _neuron_parameters(values):
+    """The weights and biases of every neuron node (op 'wx+b': weights first, then inputs, then bias)."""
+    found = set()
+    for value in values:
+        if value.op == "wx+b":
+            parents = value.parents
+            n = (len(parents) - 1) // 2
+            found.update(p for p in parents[:n] + parents[-1:] if p.is_leaf())
+    return found
 
 
 def render_graph(root_or_digraph, path, format=None, **draw_options):
@@ -147,7 +182,7 @@ def render_graph(root_or_digraph, path, format=None, **draw_options):
     return path
 
 
-def format_tree(root):
+def format_tree(root, max_nodes=1000):
     """The graph as an indented text tree, output first: each line is a Value with its data and grad.
 
     A Value's children are the Values it was made from. A Value reached a second time is not
@@ -161,6 +196,12 @@ def format_tree(root):
     """
     if type(root) is not Value:
         raise TypeError(f"format_tree needs a Value, got {type(root).__name__}")
+    _check_max_nodes(max_nodes)
+    values = graph_values(root)
+    if max_nodes is not None and len(values) > max_nodes:
+        raise ValueError(f"format_tree: the graph has {len(values)} Values, more than max_nodes={max_nodes}; "
+                         f"pass max_nodes={len(values)} (or None) to print it anyway")
+    grads = shown_grads(root, values)
     names = node_names(root)
     rows, shown = [], set()
     stack = [(root, "", "", True)]                             # (value, its branch, prefix for its children, last)
@@ -181,14 +222,14 @@ def format_tree(root):
     expanded = [value for text, value in rows if value is not None]
     width = min(max(len(text) for text, value in rows if value is not None), 60)
     data_width = max(len(f"{value.data:.4f}") for value in expanded)
-    grad_width = max(len(f"{value.grad:.4f}") for value in expanded)
+    grad_width = max(len(f"{grads[value]:.4f}") for value in expanded)
     lines = []
     for text, value in rows:
         if value is None:
             lines.append(text)
         else:
             lines.append(f"{text.ljust(width)}  data {value.data:{data_width}.4f}  "
-                         f"grad {value.grad:{grad_width}.4f}")
+                         f"grad {grads[value]:{grad_width}.4f}")
     return "\n".join(lines)
 
 
@@ -241,6 +282,24 @@ def _cluster_groups(clusters, values):
     """{title: [Values in the drawing]} from the `clusters` option."""
     if clusters is None:
         return {}
+    if clusters == "neurons":                                 # a neuron node, its weights, bias, activation
+        users = {}
+        for value in values:
+            for parent in set(value.parents):
+                users.setdefault(parent, []).append(value)
+        groups, taken = {}, set()
+        for value in values:
+            if value.op != "wx+b":
+                continue
+            parents = value.parents
+            n = (len(parents) - 1) // 2
+            members = [p for p in parents[:n] + parents[-1:] if p.is_leaf() and p not in taken] + [value]
+            activation = users.get(value, [])
+            if len(activation) == 1 and len(activation[0].parents) == 1:
+                members.append(activation[0])
+            taken.update(members)
+            groups[f"neuron {len(groups) + 1}"] = members
+        return groups
     if clusters == "prefix":
         groups = {}
         for value in values:
@@ -248,7 +307,8 @@ def _cluster_groups(clusters, values):
                 groups.setdefault(value.label.rsplit(".", 1)[0], []).append(value)
         return {title: members for title, members in groups.items() if len(members) > 1}
     if not hasattr(clusters, "items"):
-        raise TypeError(f"draw_dot: clusters must be a dict {{title: Values}} or 'prefix', got {clusters!r}")
+        raise TypeError(f"draw_dot: clusters must be a dict {{title: Values}}, 'neurons' or 'prefix', "
+                        f"got {clusters!r}")
     in_graph, owner, groups = set(values), {}, {}
     for title, members in clusters.items():
         if not isinstance(title, str):
@@ -269,18 +329,16 @@ def _kind(value, root, parameters):
         return "output"
     if not value.is_leaf():
         return "intermediate"
-    if parameters is None:
-        return "parameter" if value.label[:1] in ("w", "b") else "input"
     return "parameter" if value in parameters else "input"
 
 
-def _add_value(graph, value, node_id, kind, biggest):
+def _add_value(graph, value, node_id, kind, grad_shown, biggest):
     css_class, shape, border, width, style = STYLES[kind]
-    fields = [f"data {value.data:.4f}", f"grad {value.grad:.4f}"]
+    fields = [f"data {value.data:.4f}", f"grad {grad_shown:.4f}"]
     if value.label:
         fields.insert(0, value.label)
     graph.node(node_id, label="{ " + " | ".join(map(_record_text, fields)) + " }", shape=shape,
-               style=",".join(filter(None, ["filled", style])), fillcolor=grad_fill(value.grad, biggest),
+               style=",".join(filter(None, ["filled", style])), fillcolor=grad_fill(grad_shown, biggest),
                color=border, penwidth=width, tooltip=f"{kind}: {value!r}", **{"class": css_class})
     if not value.is_leaf():
         graph.node(node_id + "op", label=op_label(value), shape="ellipse", style="filled", fillcolor="#f0f0f0",

@@ -123,7 +123,7 @@ class Value:
 
     def relu(self):                                            # d/dx relu(x) = 1 if x > 0 else 0
         x = self.data
-        return _node(x if x > 0.0 else 0.0, (self, 1.0 if x > 0.0 else 0.0), "relu")
+        return _node(x if not x <= 0.0 else 0.0, (self, 1.0 if x > 0.0 else 0.0), "relu")  # nan stays nan
 
     def tanh(self):                                            # d/dx tanh(x) = 1 - tanh(x)^2
         y = math.tanh(self.data)
@@ -243,7 +243,7 @@ def _number(x):
         try:
             return float(x)
         except OverflowError:
-            raise OverflowError(f"the int {x} is too large for a float") from None
+            raise OverflowError(f"an int of {x.bit_length()} bits is too large for a float") from None
     return None
 
 
@@ -271,7 +271,7 @@ def _divide(a, b):
 
 
 def _power(a, b):
-    if a < 0.0 and not b.is_integer():
+    if a < 0.0 and math.isfinite(b) and not b.is_integer():
         raise ValueError(f"pow: negative base {a!r} with non-integer exponent {b!r} is not a real number")
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"pow: {a!r} ** {b!r} divides by zero")
@@ -445,12 +445,33 @@ def differentiable_local_grads(node):
         return parents[n:2 * n] + parents[:n] + (1.0,)
     if op.startswith("**") and len(parents) == 1:              # x ** c with a plain exponent c
         return (_pow_rule(parents[0], float(op[2:]), node)[0],)
-    if op not in RULES or (op in _BINARY and len(parents) == 1):
+    if op in _BINARY and len(parents) == 1:
         return node.local_grads                                # x + c, x * c, ...: a constant slope
+    if op not in RULES:
+        raise ValueError(f"op {op!r} has no derivative rule here (a primitive from another session?); "
+                        f"define it with primitive() to differentiate it again")
     return tuple(RULES[op][1](*parents, node))
 
 
 _BINARY = frozenset({"+", "-", "*", "/", "**"})
+
+
+class recording:
+    """Context manager: record the graph even inside no_grad (what grad(create_graph=True) needs)."""
+
+    def __init__(self):
+        self._before = []
+
+    def __enter__(self):
+        global _recording
+        self._before.append(_recording)
+        _recording = True
+        return self
+
+    def __exit__(self, *exc):
+        global _recording
+        _recording = self._before.pop()
+        return False
 
 
 class no_grad:

@@ -1,4 +1,5 @@
 """`grad` (gradients as return values, differentiable again with create_graph) and `primitive` (new ops)."""
+from . import engine
 from .engine import BUILTIN_OPS, RULES, Value, _number, apply_rule, differentiable_local_grads, topological_order
 
 
@@ -20,10 +21,17 @@ def grad(output, inputs, create_graph=False):
     for i, x in enumerate(inputs):
         if type(x) is not Value:
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
+    if create_graph:                                           # the gradient graph is recorded even
+        with engine.recording():                               # inside no_grad, as in PyTorch
+            return _grad(output, inputs, single, create_graph)
+    return _grad(output, inputs, single, create_graph)
+
+
+def _grad(output, inputs, single, create_graph):
     grads = {output: Value(1.0) if create_graph else 1.0}
     for node in reversed(topological_order(output)):
         g = grads.get(node)
-        if g is None:
+        if g is None or (not create_graph and g == 0.0):       # nothing flows on, as in backward()
             continue
         local_grads = _differentiable(node) if create_graph else node.local_grads
         for parent, local in zip(node.parents, local_grads):
@@ -49,7 +57,7 @@ def primitive(name, f, df):
     `df` gets the inputs as floats and returns one number per input (a tuple when there are
     several). Written with operators only (or the helpers `log`, `sin`, `cos` of autograd.engine,
     which take floats and Values), `df` also runs on Values, so create_graph=True can
-    differentiate the op again. Defining a name again replaces its rule for new nodes.
+    differentiate the op again. A name can be defined once per session.
     >>> cube = primitive("cube", lambda x: x ** 3, lambda x: 3 * x ** 2)
     >>> x = Value(2.0); y = cube(x); y.backward()
     >>> y, x.grad
@@ -59,6 +67,8 @@ def primitive(name, f, df):
         raise TypeError("primitive: name must be a non-empty str")
     if name in BUILTIN_OPS or name.startswith("**"):
         raise ValueError(f"primitive: {name!r} is a built-in op")
+    if name in RULES:                                          # nodes look their rule up by name
+        raise ValueError(f"primitive: {name!r} is already defined; choose another name")
     if not callable(f) or not callable(df):
         raise TypeError(f"primitive {name!r}: f and df must be callable")
 
@@ -74,8 +84,9 @@ def primitive(name, f, df):
         d = tuple(d) if isinstance(d, (tuple, list)) else (d,)
         if len(d) != len(xs):
             raise ValueError(f"primitive {name!r}: df returned {len(d)} derivatives for {len(xs)} inputs")
+        on_floats = all(type(x) is not Value for x in xs)
         for i, di in enumerate(d):
-            if type(di) is not Value and _number(di) is None:
+            if (type(di) is Value and on_floats) or (type(di) is not Value and _number(di) is None):
                 raise TypeError(f"primitive {name!r}: df must return numbers, got {type(di).__name__} "
                                 f"for input {i}")
         return tuple(di if type(di) is Value else _number(di) for di in d)

@@ -32,10 +32,6 @@ class Neuron(Module):
         z = weighted_sum(self.w, x, self.b)                    # one node for the whole w·x + b
         return z if self._activate is None else self._activate(z)
 
-    def parameters(self):
-        """The weights, then the bias."""
-        return self.w + [self.b]
-
     def architecture(self):
         return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
 
@@ -69,10 +65,6 @@ class Layer(Module):
         pre_activations = weighted_sums([n.w for n in neurons], x, [n.b for n in neurons])
         activate = self._activate
         return pre_activations if activate is None else [activate(z) for z in pre_activations]
-
-    def parameters(self):
-        """Every neuron's weights and bias, neuron by neuron."""
-        return [p for neuron in self.neurons for p in neuron.w + [neuron.b]]
 
     def architecture(self):
         return {"type": "Layer", "nin": self.nin, "nout": len(self.neurons), "activation": self.activation}
@@ -121,10 +113,6 @@ class MLP(Module):
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x
-
-    def parameters(self):
-        """Every parameter, layer by layer, neuron by neuron: weights, then bias."""
-        return [p for layer in self.layers for neuron in layer.neurons for p in neuron.w + [neuron.b]]
 
     def architecture(self):
         return {"type": "MLP", "nin": self.layers[0].nin, "nouts": [len(layer.neurons) for layer in self.layers],

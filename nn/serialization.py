@@ -45,6 +45,8 @@ def save(model, path):
     document = {"format": FORMAT, "version": VERSION, "architecture": model.architecture(),
                 "parameters": parameters}
     folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(2, "cannot save: the folder does not exist", str(folder))
     temporary = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
     # O_EXCL: never reuse an existing file; mode 0o666 less the umask, like any file the user writes.
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -111,10 +113,17 @@ def load(model, path):
     return model
 
 
+MAX_FILE_BYTES = 64 * 2 ** 20   # far above any model this scalar engine can train; refuse, don't read, beyond
+
+
 def _read_json(path):
     """The parsed JSON in `path`; ValueError saying what is wrong for a missing, empty or broken file."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValueError(f"{path}: larger than {MAX_FILE_BYTES} bytes, too large for a model file")
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ModelFileNotFoundError(2, "no model file here", str(path)) from None
     except IsADirectoryError:
@@ -124,12 +133,24 @@ def _read_json(path):
     if not text.strip():
         raise ValueError(f"{path}: the model file is empty")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicate_keys)
+    except RecursionError:
+        raise ValueError(f"{path}: not a model file (JSON nested too deeply)") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"{path}: not valid JSON, truncated or corrupt? ({error.msg}: line {error.lineno}, "
                          f"column {error.colno})") from None
     except ValueError as error:                                # NaN/Infinity, or an absurdly long number
         raise ValueError(f"{path}: not a model file ({error})") from None
+
+
+def _reject_duplicate_keys(pairs):
+    """A JSON object as a dict, refusing a key given twice (json would silently keep the last)."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"the key {duplicate!r} appears more than once")
+    return document
 
 
 def _reject_constant(name):

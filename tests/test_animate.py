@@ -452,3 +452,12 @@ def test_hostile_label_page_runs_cleanly_in_a_browser(browser, tmp_path):
     assert close(float(page.get_attribute("#node-0", "data-grad")), a.grad)
     assert watch.errors == [] and set(watch.requests) == {watch.url}
     page.close()
+
+
+def test_replay_agrees_with_backward_where_zero_meets_an_infinite_slope():
+    """A zero upstream gradient times sqrt's infinite slope at 0 passes nothing on, as in backward()."""
+    x = Value(0.0, label="x")
+    y = (x.sqrt() - 5.0).relu() + x
+    _, grads = replay_backward(y)
+    y.backward()
+    assert grads[x] == x.grad == 1.0

@@ -275,3 +275,12 @@ def test_one_no_grad_object_can_be_nested():
             assert not is_recording()
         assert not is_recording()
     assert is_recording()
+
+
+def test_backward_and_grad_agree_where_zero_meets_an_infinite_slope():
+    """sqrt at 0 has slope inf; times an upstream 0 both backward() and grad() pass nothing on."""
+    x = Value(0.0)
+    y = x.sqrt() * 0.0 + x
+    assert grad(y, x) == 1.0
+    y.backward()
+    assert x.grad == 1.0

@@ -358,8 +358,32 @@ def test_text_tree_of_a_deep_chain_and_of_a_leaf(capsys):
     depth = sys.getrecursionlimit() + 100
     for _ in range(depth):
         y = y * 1.0
-    assert len(format_tree(y).splitlines()) == depth + 1
+    assert len(format_tree(y, max_nodes=None).splitlines()) == depth + 1
+    with pytest.raises(ValueError, match=f"pass max_nodes={depth + 1}"):
+        format_tree(y)                                         # over the default cap of 1000
     print_tree(Value(-0.5, label="leaf"))
     assert capsys.readouterr().out == "leaf  data -0.5000  grad 0.0000\n"
     with pytest.raises(TypeError, match="needs a Value"):
         format_tree([y])
+
+
+def test_drawing_before_backward_shows_computed_gradients_and_says_so():
+    """Before backward() the boxes show d(root)/d(value) (not micrograd's zeros) and .grad stays 0."""
+    x = Value(3.0, label="x")
+    y = x * x
+    source = draw_dot(y).source
+    assert "grad 6.0000" in source and "backward() has not run" in source
+    assert x.grad == 0.0 and y.grad == 0.0
+    assert "grad 6.0000" in format_tree(y)
+
+
+def test_an_nn_model_is_styled_and_clustered_without_labels():
+    """An unlabeled nn MLP: its weights and biases are drawn as parameters, one cluster per neuron."""
+    import random
+    from nn import MLP
+    random.seed(0)
+    model = MLP(2, [3, 1])
+    out = model([0.5, -1.0])
+    source = draw_dot(out, clusters="neurons").source
+    assert source.count('class="value parameter"') == len(model.parameters())
+    assert source.count("subgraph cluster_") == 4

@@ -187,3 +187,20 @@ def test_weighted_sums_rejects_rows_and_biases_of_different_lengths():
     """Two rows of weights with one bias is an error, not a silently dropped neuron."""
     with pytest.raises(ValueError, match="2 rows of weights but 1 biases"):
         weighted_sums([[Value(1.0)], [Value(2.0)]], [1.0], [Value(0.0)])
+
+
+def test_relu_of_nan_is_nan_as_in_the_rule_table():
+    """relu keeps nan (the fast path agrees with RULES and with PyTorch)."""
+    assert math.isnan(Value(math.nan).relu().data)
+
+
+def test_int_too_large_to_print_is_still_an_overflow_error():
+    """An int with thousands of digits raises OverflowError (its message does not print it)."""
+    with pytest.raises(OverflowError, match="bits is too large"):
+        Value(10 ** 5000)
+
+
+def test_negative_base_to_an_infinite_power_follows_python():
+    """(-2) ** inf is inf and (-2) ** nan is nan, as for Python floats."""
+    assert (Value(-2.0) ** math.inf).data == (-2.0) ** math.inf == math.inf
+    assert math.isnan((Value(-2.0) ** math.nan).data)

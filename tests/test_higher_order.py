@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from autograd import Value, grad
+from autograd import Value, grad, no_grad
 from torch_reference import close, flatten, our_partials, torch, torch_partials, weighted_sum
 
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
@@ -130,3 +130,12 @@ def test_second_derivative_at_the_edge_of_pow_does_not_raise():
     (d_sqrt,) = grad(x ** 0.5, [x], create_graph=True)
     assert d_const.data == 0.0
     assert d_sqrt.data == math.inf
+
+
+def test_create_graph_inside_no_grad_still_differentiates_twice():
+    """grad(create_graph=True) records its graph even inside no_grad, as PyTorch does."""
+    x = Value(2.0)
+    y = x ** 3
+    with no_grad():
+        (dy,) = grad(y, [x], create_graph=True)
+    assert grad(dy, [x]) == [12.0]

@@ -139,17 +139,32 @@ def test_f_returning_a_non_number_raises():
         bad(Value(1.0))
 
 
-def test_redefining_a_name_leaves_the_earlier_op_alone():
-    """An op made by primitive() keeps its own rule when the name is defined again."""
-    first = primitive("twice_or_thrice", lambda v: 2 * v, lambda v: 2.0)
-    second = primitive("twice_or_thrice", lambda v: 3 * v, lambda v: 3.0)
-    assert first(Value(1.0)).data == 2.0
-    assert second(Value(1.0)).data == 3.0
+def test_a_name_cannot_be_defined_twice():
+    """Nodes find their rule by name, so a second definition of a name is refused."""
+    primitive("defined_once", lambda v: 2 * v, lambda v: 2.0)
+    with pytest.raises(ValueError, match="already defined"):
+        primitive("defined_once", lambda v: 3 * v, lambda v: 3.0)
+
+
+def test_df_returning_a_value_on_floats_is_refused():
+    """On the float path df must give numbers; a Value would end up inside .grad."""
+    op = primitive("value_slope", lambda v: 2 * v, lambda v: Value(2.0))
+    with pytest.raises(TypeError, match="value_slope"):
+        op(Value(1.0))
+
+
+def test_unknown_op_after_unpickling_is_not_treated_as_constant():
+    """A node whose op has no rule here cannot be differentiated twice: an error, not a silent 0."""
+    x = Value(1.5)
+    y = engine.apply_rule("from_elsewhere", (lambda v: v ** 3, lambda v, out: (3 * v ** 2,)), [x])
+    assert grad(y, x) == 3 * 1.5 ** 2
+    with pytest.raises(ValueError, match="from_elsewhere"):
+        grad(y, x, create_graph=True)
 
 
 def test_df_returning_a_non_number_raises_before_any_node():
     """df returning None or a str is a TypeError naming the op, raised when the node is made."""
-    for bad in (None, "one"):
-        op = primitive("bad_df", lambda v: v, lambda v, bad=bad: bad)
-        with pytest.raises(TypeError, match="bad_df"):
+    for n, bad in enumerate((None, "one")):
+        op = primitive(f"bad_df_{n}", lambda v: v, lambda v, bad=bad: bad)
+        with pytest.raises(TypeError, match=f"bad_df_{n}"):
             op(Value(1.0))

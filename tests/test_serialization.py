@@ -269,3 +269,36 @@ def test_loaded_model_keeps_its_parameter_objects(saved):
     load(other, path)
     assert [p.data for p in optimizer.params] == [p.data for p in model.parameters()]
     assert os.path.exists(path)
+
+
+def test_deeply_nested_json_is_a_value_error(tmp_path):
+    """A file of 100,000 nested brackets is refused with ValueError, not a RecursionError."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        load(MLP(2, [3, 1]), path)
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    """A key given twice in the file is an error, not silently the last one."""
+    path = tmp_path / "dup.json"
+    path.write_text('{"format": "x", "format": "y"}')
+    with pytest.raises(ValueError, match="appears more than once"):
+        load(MLP(2, [3, 1]), path)
+
+
+def test_oversized_file_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    """A file over the size cap is refused with ValueError."""
+    monkeypatch.setattr(serialization, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "big.json"
+    path.write_text(" " * 200 + "{}")
+    with pytest.raises(ValueError, match="too large"):
+        load(MLP(2, [3, 1]), path)
+
+
+def test_saving_into_a_missing_folder_names_that_folder(tmp_path):
+    """save() into a folder that does not exist says which folder, and writes nothing."""
+    with pytest.raises(FileNotFoundError) as raised:
+        save(MLP(2, [3, 1]), tmp_path / "nope" / "model.json")
+    assert raised.value.filename == str(tmp_path / "nope")
+    assert not (tmp_path / "nope").exists()
