@@ -1,38 +1,20 @@
 """The benchmarks' inputs: the moons points, a grid over them, and one set of initial MLP weights."""
-import math
 import random
+
+from demos.datasets import make_moons
 
 MLP_SIZES = (2, 16, 16, 1)
 
 
 def moons(n_samples=100, noise=0.1, seed=0):
-    """Two interleaved half circles as (points, labels ±1); the demos' generator when it exists.
+    """Two interleaved half circles as (points, labels ±1), from the demos' generator.
 
     >>> points, labels = moons(10)
     >>> len(points), len(labels), sorted(set(labels))
     (10, 10, [-1, 1])
     """
-    try:
-        from demos.datasets import make_moons
-    except ImportError:
-        make_moons = _make_moons
     points, labels = make_moons(n_samples=n_samples, noise=noise, seed=seed)
     return [tuple(float(c) for c in p) for p in points], [1 if y > 0 else -1 for y in labels]
-
-
-def _make_moons(n_samples=100, noise=0.1, seed=0):
-    """A pure-Python fallback: an upper half circle labelled -1 and a shifted lower one labelled +1."""
-    rng = random.Random(seed)
-    n_upper = n_samples // 2
-    points, labels = [], []
-    for i in range(n_samples):
-        upper = i < n_upper
-        count = n_upper if upper else n_samples - n_upper
-        t = math.pi * (i if upper else i - n_upper) / max(count - 1, 1)
-        x, y = (math.cos(t), math.sin(t)) if upper else (1.0 - math.cos(t), 0.5 - math.sin(t))
-        points.append((x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)))
-        labels.append(-1 if upper else 1)
-    return points, labels
 
 
 def grid(points, side=50):

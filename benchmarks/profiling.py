@@ -3,6 +3,7 @@ import argparse
 import cProfile
 import pstats
 
+import nn
 from autograd import Value
 
 from . import chain, usercode, workloads
@@ -20,9 +21,6 @@ def profile_target(name, steps=5):
                 usercode.training_step(Value, usercode.make_mlp(Value, weights), points, labels)
         return run
     if name == "nn_step":
-        nn = workloads.our_nn()
-        if nn is None:
-            raise SystemExit("the nn workload needs `from nn import MLP, SGD, hinge_loss` to work")
         model = workloads.our_nn_model(nn, weights)
         optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
 

@@ -1,8 +1,9 @@
 """The compared implementations of each workload, as timing Cases: user code, nn training step, inference.
 
-Our nn package and micrograd are optional here: a workload leaves out an implementation whose import
-fails and says why in `missing()`, so the suite still runs (and the smoke test still tests) without them.
+micrograd is optional here (it comes with the bench extra): without it its columns are left out and
+`missing()` says so, so the suite still runs (and the smoke test still tests) without it.
 """
+import nn
 from autograd import Value, no_grad
 
 from . import handwritten, usercode
@@ -21,23 +22,11 @@ def micrograd_modules():
     return micrograd.engine, micrograd.nn
 
 
-def our_nn():
-    """Our nn package as a module with MLP, SGD and hinge_loss, or None when it does not import yet."""
-    try:
-        import nn
-        from nn import MLP, SGD, hinge_loss  # noqa: F401 (the names the workloads use)
-    except ImportError:
-        return None
-    return nn
-
-
 def missing():
     """What is not installed or not importable, as human-readable notes (empty when all is there)."""
     notes = []
     if micrograd_modules() is None:
         notes.append("micrograd is not installed (pip install -e '.[bench]'): its columns are left out")
-    if our_nn() is None:
-        notes.append("`from nn import MLP, SGD, hinge_loss` fails: the nn workloads run without our nn")
     return notes
 
 
@@ -99,18 +88,15 @@ def micrograd_model(modules, weights):
 
 def nn_step_cases(weights, points, labels):
     """One training step: our nn, micrograd's nn (its demo loop), and hand-written floats."""
-    cases = []
-    nn = our_nn()
-    if nn is not None:
-        model = our_nn_model(nn, weights)
-        optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
+    model = our_nn_model(nn, weights)
+    optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
 
-        def prepare_ours():
-            copy_weights_into(model, weights)
-            return model
+    def prepare_ours():
+        copy_weights_into(model, weights)
+        return model
 
-        cases.append(Case("ours: nn.MLP + SGD", prepare=prepare_ours,
-                          run=lambda m: nn_training_step(nn, m, optimizer, points, labels)))
+    cases = [Case("ours: nn.MLP + SGD", prepare=prepare_ours,
+                  run=lambda m: nn_training_step(nn, m, optimizer, points, labels))]
     modules = micrograd_modules()
     if modules is not None:
         micro_model = micrograd_model(modules, weights)
@@ -129,12 +115,9 @@ def nn_step_cases(weights, points, labels):
 # ---- forward-only inference on a grid -----------------------------------------------------------
 def inference_cases(weights, grid_points):
     """The MLP's score at every grid point: our nn without and with recording, micrograd, floats."""
-    cases = []
-    nn = our_nn()
-    if nn is not None:
-        model = our_nn_model(nn, weights)
-        cases.append(Case("ours: nn under no_grad()", run=lambda _: _scores_without_graph(model, grid_points)))
-        cases.append(Case("ours: nn, recording graph", run=lambda _: [model(p).data for p in grid_points]))
+    model = our_nn_model(nn, weights)
+    cases = [Case("ours: nn under no_grad()", run=lambda _: _scores_without_graph(model, grid_points)),
+             Case("ours: nn, recording graph", run=lambda _: [model(p).data for p in grid_points])]
     modules = micrograd_modules()
     if modules is not None:
         micro_model = micrograd_model(modules, weights)

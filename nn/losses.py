@@ -12,6 +12,10 @@ def mse_loss(predictions, targets):
     4.0
     """
     predictions, targets = _paired("mse_loss", predictions, targets)
+    for i, target in enumerate(targets):
+        number = target.data if type(target) is Value else target
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or number != number:
+            raise ValueError(f"mse_loss: targets[{i}] must be a real number (not bool or nan), got {target!r}")
     total = 0.0
     for prediction, target in zip(predictions, targets):
         error = prediction - target

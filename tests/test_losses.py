@@ -168,3 +168,10 @@ def test_non_number_prediction_raises_type_error():
     """A prediction that is not a Value or number raises TypeError."""
     with pytest.raises(TypeError):
         mse_loss(["a"], [1.0])
+
+
+def test_mse_loss_names_a_bad_target():
+    """A bool, a str or a nan target is a ValueError that names its index."""
+    for bad in (True, "1.0", float("nan")):
+        with pytest.raises(ValueError, match=r"targets\[1\]"):
+            mse_loss([Value(1.0), Value(2.0)], [0.0, bad])

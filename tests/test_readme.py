@@ -34,3 +34,23 @@ def test_extras_named_in_the_readme_exist_in_pyproject():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     for extra in set(re.findall(r'\.\[(\w+)\]', README)):
         assert re.search(rf"^{extra} = \[", pyproject, flags=re.M), extra
+
+
+def _python_blocks():
+    return re.findall(r"```python\n(.*?)```", README, flags=re.S)
+
+
+def test_readme_python_sessions_print_what_they_show(tmp_path, monkeypatch):
+    """Every ```python block of the README runs as a doctest (in a scratch folder) and matches."""
+    import doctest
+    monkeypatch.chdir(tmp_path)
+    blocks = _python_blocks()
+    assert len(blocks) >= 3
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    namespace = {}
+    for number, block in enumerate(blocks):
+        test = parser.get_doctest(block, namespace, f"README block {number}", "README.md", 0)
+        runner.run(test, clear_globs=False)
+        namespace = test.globs                                 # later blocks continue the session
+    assert runner.failures == 0, f"{runner.failures} README example(s) print something else"

@@ -289,7 +289,7 @@ def test_duplicate_keys_are_refused(tmp_path):
 
 def test_oversized_file_is_refused_without_reading_it_all(tmp_path, monkeypatch):
     """A file over the size cap is refused with ValueError."""
-    monkeypatch.setattr(serialization, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(nn.serialization, "MAX_FILE_BYTES", 100)
     path = tmp_path / "big.json"
     path.write_text(" " * 200 + "{}")
     with pytest.raises(ValueError, match="too large"):
