@@ -6,9 +6,10 @@ from .functional import grad
 class GradcheckError(AssertionError):
     """Backprop and finite differences disagree for one input."""
 
-    def __init__(self, index, analytic, numeric):
+    def __init__(self, index, analytic, numeric, name=""):
         self.index, self.analytic, self.numeric = index, analytic, numeric
-        super().__init__(f"gradient mismatch for input {index}: backprop gives {analytic!r}, "
+        which = f"input {index}" + (f" ({name})" if name else "")
+        super().__init__(f"gradient mismatch for {which}: backprop gives {analytic!r}, "
                          f"central differences give {numeric!r}")
 
 
@@ -44,7 +45,8 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     numeric = numerical_grad(f, point, eps)
     for i, (a, n) in enumerate(zip(analytic, numeric)):
         if not abs(a - n) <= atol + rtol * abs(n):
-            raise GradcheckError(i, a, n)
+            label = inputs[i].label if type(inputs[i]) is Value else ""
+            raise GradcheckError(i, a, n, f"{label + ' = ' if label else 'at '}{point[i]!r}")
     return True
 
 

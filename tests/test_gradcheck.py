@@ -87,3 +87,12 @@ def test_numerical_grad_records_no_graph():
 
     numerical_grad(f, [2.0])
     assert seen and all(y.is_leaf() for y in seen)
+
+
+def test_mismatch_names_the_input_by_label_and_value():
+    """The error names the failing input by index, by its label when it has one, and by its value."""
+    wrong = primitive("wrong_square_for_label", lambda x: x * x, lambda x: 3 * x)
+    with pytest.raises(GradcheckError, match=r"input 0 \(a = 0\.5\)"):
+        gradcheck(lambda a, b: wrong(a) * b, [Value(0.5, label="a"), 2.0])
+    with pytest.raises(GradcheckError, match=r"input 0 \(at 0\.5\)"):
+        gradcheck(lambda a: wrong(a), [0.5])
