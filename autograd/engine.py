@@ -456,16 +456,17 @@ def differentiable_local_grads(node):
 _BINARY = frozenset({"+", "-", "*", "/", "**"})
 
 
-class recording:
-    """Context manager: record the graph even inside no_grad (what grad(create_graph=True) needs)."""
+class set_recording:
+    """Context manager: turn graph recording on or off inside it; the old state comes back after."""
 
-    def __init__(self):
+    def __init__(self, enabled):
+        self.enabled = enabled
         self._before = []
 
     def __enter__(self):
         global _recording
         self._before.append(_recording)
-        _recording = True
+        _recording = self.enabled
         return self
 
     def __exit__(self, *exc):
@@ -474,7 +475,7 @@ class recording:
         return False
 
 
-class no_grad:
+class no_grad(set_recording):
     """Context manager: Values made inside it record no graph (inference, optimizer steps).
 
     >>> with no_grad():
@@ -484,18 +485,7 @@ class no_grad:
     """
 
     def __init__(self):
-        self._before = []
-
-    def __enter__(self):
-        global _recording
-        self._before.append(_recording)
-        _recording = False
-        return self
-
-    def __exit__(self, *exc):
-        global _recording
-        _recording = self._before.pop()
-        return False
+        super().__init__(False)
 
 
 def is_recording():

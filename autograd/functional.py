@@ -22,7 +22,7 @@ def grad(output, inputs, create_graph=False):
         if type(x) is not Value:
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
     if create_graph:                                           # the gradient graph is recorded even
-        with engine.recording():                               # inside no_grad, as in PyTorch
+        with engine.set_recording(True):                               # inside no_grad, as in PyTorch
             return _grad(output, inputs, single, create_graph)
     return _grad(output, inputs, single, create_graph)
 
