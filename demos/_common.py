@@ -42,6 +42,29 @@ def check_steps(steps):
         raise ValueError(f"steps must be an int >= 1, got {steps!r}")
 
 
+def fit(optimizer, loss_and_accuracy, steps, name, quiet, learning_rate=None, postfix_every=1):
+    """The loop every training demo runs: loss, zero_grad, backward, step; the losses and accuracies seen.
+
+    `loss_and_accuracy()` gives the loss (a Value) and the share right before the step; `learning_rate`,
+    if given, maps the step number to the optimizer's lr for that step.
+    """
+    losses, accuracies = [], []
+    bar = progress(steps, name, quiet)
+    for step in bar:
+        loss, accuracy = loss_and_accuracy()
+        optimizer.zero_grad()
+        loss.backward()
+        if learning_rate is not None:
+            optimizer.lr = learning_rate(step)
+        optimizer.step()
+        losses.append(loss.data)
+        accuracies.append(accuracy)
+        if step % postfix_every == 0 or step == steps - 1:                  # a postfix costs time too
+            bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{100 * accuracy:.0f}%")
+    bar.close()
+    return losses, accuracies
+
+
 def progress(steps, description, quiet):
     """range(steps) with a tqdm progress bar (none when quiet, or when tqdm is not installed)."""
     if quiet:

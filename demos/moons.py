@@ -38,19 +38,8 @@ def loss_and_accuracy(model, points, labels):
 def train(model, points, labels, steps, quiet=False):
     """Full-batch SGD for `steps` steps; returns the loss and accuracy seen at every step."""
     optimizer = nn.SGD(model.parameters(), lr=learning_rate(0, steps))
-    losses, accuracies = [], []
-    bar = _common.progress(steps, "moons", quiet)
-    for step in bar:
-        loss, accuracy = loss_and_accuracy(model, points, labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.lr = learning_rate(step, steps)
-        optimizer.step()
-        losses.append(loss.data)
-        accuracies.append(accuracy)
-        bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{100 * accuracy:.0f}%")
-    bar.close()
-    return losses, accuracies
+    return _common.fit(optimizer, lambda: loss_and_accuracy(model, points, labels), steps, "moons", quiet,
+                       learning_rate=lambda step: learning_rate(step, steps))
 
 
 def plot_decision_boundary(path, model, points, labels, side=80):

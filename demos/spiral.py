@@ -36,18 +36,7 @@ def loss_and_accuracy(model, points, labels):
 def train(model, points, labels, steps, lr, quiet=False):
     """Full-batch Adam; returns the loss and the accuracy at every step."""
     optimizer = nn.Adam(model.parameters(), lr=lr)
-    losses, accuracies = [], []
-    bar = _common.progress(steps, "spiral", quiet)
-    for step in bar:
-        loss, accuracy = loss_and_accuracy(model, points, labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.data)
-        accuracies.append(accuracy)
-        bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{100 * accuracy:.0f}%")
-    bar.close()
-    return losses, accuracies
+    return _common.fit(optimizer, lambda: loss_and_accuracy(model, points, labels), steps, "spiral", quiet)
 
 
 def plot_decision_regions(path, model, points, labels, side=90):

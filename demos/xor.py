@@ -21,32 +21,33 @@ def loss_and_outputs(model, points, targets):
     return 0.5 * nn.mse_loss(outputs, targets), [y.data for y in outputs]
 
 
+def share_right(outputs, targets):
+    """The share of cases whose output is on the target's side of 0.5.
+
+    >>> share_right([0.1, 0.9, 0.8, 0.6], [0.0, 1.0, 1.0, 0.0])
+    0.75
+    """
+    return sum((y > 0.5) == (t > 0.5) for y, t in zip(outputs, targets)) / len(targets)
+
+
 def solved(outputs, targets):
     """True when every output is on the target's side of 0.5.
 
     >>> solved([0.1, 0.9, 0.8, 0.3], [0.0, 1.0, 1.0, 0.0])
     True
     """
-    return all((y > 0.5) == (t > 0.5) for y, t in zip(outputs, targets))
+    return share_right(outputs, targets) == 1.0
 
 
 def train(model, points, targets, steps, lr, quiet=False):
     """Full-batch gradient descent; returns the loss and the share of cases right at every step."""
     optimizer = nn.SGD(model.parameters(), lr=lr)
-    losses, accuracies = [], []
-    bar = _common.progress(steps, "xor", quiet)
-    for step in bar:
+
+    def loss_and_share_right():
         loss, outputs = loss_and_outputs(model, points, targets)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        right = sum((y > 0.5) == (t > 0.5) for y, t in zip(outputs, targets)) / len(targets)
-        losses.append(loss.data)
-        accuracies.append(right)
-        if step % 50 == 0 or step == steps - 1:                  # a postfix costs more than a step here
-            bar.set_postfix(loss=f"{loss.data:.4f}", right=f"{round(4 * right)}/4")
-    bar.close()
-    return losses, accuracies
+        return loss, share_right(outputs, targets)
+
+    return _common.fit(optimizer, loss_and_share_right, steps, "xor", quiet, postfix_every=50)
 
 
 def main(steps=3000, out_dir=None, seed=0, quiet=False, lr=2.0, hidden=2):
@@ -63,7 +64,7 @@ def main(steps=3000, out_dir=None, seed=0, quiet=False, lr=2.0, hidden=2):
     losses, accuracies = train(model, points, targets, steps, lr, quiet)
     seconds = time.perf_counter() - start
     final_loss, outputs = loss_and_outputs(model, points, targets)  # after the last update
-    right = sum((y > 0.5) == (t > 0.5) for y, t in zip(outputs, targets)) / len(targets)
+    right = share_right(outputs, targets)
     files = {"loss_curve": _common.plot_training_curve(
         folder / "loss_curve.png", losses + [final_loss.data], accuracies + [right],
         f"XOR, 2-{hidden}-1 sigmoid net: ½(t − y)² and cases right")}
