@@ -6,6 +6,9 @@ from .init import initial_weights
 from .module import Module
 
 
+_READ_ONLY = "fixed when the module is made: it chose the weights' scale and is saved with the model"
+
+
 class Neuron(Module):
     """One neuron: activation(w·x + b), with `nin` weights `.w` and a bias `.b`, all Values.
 
@@ -21,9 +24,11 @@ class Neuron(Module):
     def __init__(self, nin, activation="relu"):
         _check_size("Neuron nin", nin)
         self._activate = activation_function(activation)
-        self.activation = activation
+        self._activation = activation
         self.w = [Value(w) for w in initial_weights(nin, activation)]
         self.b = Value(0.0)
+
+    activation = property(lambda self: self._activation, doc=f"The activation's name ({_READ_ONLY}).")
 
     def __call__(self, x):
         """The neuron's output for the inputs `x` (floats or Values, one per weight)."""
@@ -53,9 +58,11 @@ class Layer(Module):
         _check_size("Layer nin", nin)
         _check_size("Layer nout", nout)
         self._activate = activation_function(activation)
-        self.activation = activation
+        self._activation = activation
         self.nin = nin
         self.neurons = [Neuron(nin, activation) for _ in range(nout)]
+
+    activation = property(lambda self: self._activation, doc=f"The activation's name ({_READ_ONLY}).")
 
     def __call__(self, x):
         """The outputs of every neuron for the inputs `x` (floats or Values), always as a list."""
@@ -101,12 +108,16 @@ class MLP(Module):
             _check_size(f"MLP nouts[{index}]", nout)
         activation_function(activation)
         activation_function(output_activation)
-        self.activation = activation
-        self.output_activation = output_activation
+        self._activation = activation
+        self._output_activation = output_activation
         sizes = [nin] + list(nouts)
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation)
                        for i in range(len(nouts))]
+
+    activation = property(lambda self: self._activation, doc=f"The hidden layers' activation ({_READ_ONLY}).")
+    output_activation = property(lambda self: self._output_activation,
+                                 doc=f"The last layer's activation ({_READ_ONLY}).")
 
     def __call__(self, x):
         """The network's output for one input `x` (a list of floats or Values)."""

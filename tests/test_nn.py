@@ -323,3 +323,28 @@ def test_non_number_input_raises_type_error():
     """A string input raises TypeError (from Value), not a silent wrong answer."""
     with pytest.raises(TypeError):
         MLP(2, [2, 1])([1.0, "2"])
+
+
+def test_activation_cannot_be_changed_after_construction():
+    """The activation is read-only: changing it could not change the math or the saved weights' scale."""
+    model = MLP(2, [3, 1], activation="tanh")
+    for module, name in ((model, "activation"), (model, "output_activation"),
+                         (model.layers[0], "activation"), (model.layers[0].neurons[0], "activation")):
+        with pytest.raises(AttributeError):
+            setattr(module, name, "relu")
+    assert model.layers[0].activation == "tanh" and model.output_activation == "linear"
+
+
+def test_a_subclass_parameter_is_listed_and_trained():
+    """A Value a subclass adds to an MLP is in parameters(), so optimizers and zero_grad reach it."""
+    class Scaled(MLP):
+        def __init__(self):
+            super().__init__(2, [3, 1])
+            self.scale = Value(2.0)
+
+        def __call__(self, x):
+            return super().__call__(x) * self.scale
+
+    model = Scaled()
+    assert any(p is model.scale for p in model.parameters())
+    assert len(model.parameters()) == len(dict(model.named_parameters()))
