@@ -65,6 +65,17 @@ def fit(optimizer, loss_and_accuracy, steps, name, quiet, learning_rate=None, po
     return losses, accuracies
 
 
+def scatter_classes(axes, points, labels, classes):
+    """Plot the 2-D points class by class on the x₁/x₂ plane; `classes` is [(label, colour, marker, legend)]."""
+    for label, colour, marker, legend in classes:
+        chosen = [point for point, y in zip(points, labels) if y == label]
+        axes.scatter([x for x, _ in chosen], [y for _, y in chosen], c=colour, marker=marker, s=27,
+                     edgecolors="white", linewidths=0.6, label=legend)
+    axes.set_xlabel("x₁")
+    axes.set_ylabel("x₂")
+    axes.set_aspect("equal")
+
+
 def progress(steps, description, quiet):
     """range(steps) with a tqdm progress bar (none when quiet, or when tqdm is not installed)."""
     if quiet:

@@ -52,13 +52,7 @@ def plot_decision_boundary(path, model, points, labels, side=80):
     negative, positive = _common.CLASS_COLOURS[0], _common.CLASS_COLOURS[1]
     axes.contourf(xs, ys, rows, levels=[-1e300, 0.0, 1e300], colors=[negative, positive], alpha=0.18)
     axes.contour(xs, ys, rows, levels=[0.0], colors="black", linewidths=1.2)
-    for label, colour, marker in ((-1, negative, "o"), (1, positive, "s")):
-        chosen = [point for point, y in zip(points, labels) if y == label]
-        axes.scatter([x for x, _ in chosen], [y for _, y in chosen], c=colour, marker=marker, s=28,
-                     edgecolors="white", linewidths=0.6, label=f"label {label:+d}")
-    axes.set_xlabel("x₁")
-    axes.set_ylabel("x₂")
-    axes.set_aspect("equal")
+    _common.scatter_classes(axes, points, labels, [(-1, negative, "o", "label -1"), (1, positive, "s", "label +1")])
     axes.set_title("Moons: decision boundary of the trained MLP (score = 0)")
     axes.legend(loc="lower left", framealpha=0.9)
     return _common.save_figure(figure, path)

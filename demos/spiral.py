@@ -50,13 +50,8 @@ def plot_decision_regions(path, model, points, labels, side=90):
     from matplotlib.colors import ListedColormap                # one flat colour per class, no blending
     axes.pcolormesh(xs, ys, rows, cmap=ListedColormap(colours), vmin=-0.5, vmax=N_CLASSES - 0.5,
                     shading="nearest", alpha=0.25, rasterized=True)
-    for k, (colour, marker) in enumerate(zip(colours, "o^s")):
-        chosen = [point for point, label in zip(points, labels) if label == k]
-        axes.scatter([x for x, _ in chosen], [y for _, y in chosen], c=colour, marker=marker, s=26,
-                     edgecolors="white", linewidths=0.6, label=f"class {k}")
-    axes.set_xlabel("x₁")
-    axes.set_ylabel("x₂")
-    axes.set_aspect("equal")
+    _common.scatter_classes(axes, points, labels,
+                            [(k, colour, marker, f"class {k}") for k, (colour, marker) in enumerate(zip(colours, "o^s"))])
     axes.set_title("Spiral: decision regions of the trained MLP")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
     return _common.save_figure(figure, path)
