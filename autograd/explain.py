@@ -3,6 +3,7 @@ import textwrap
 
 from .engine import Value, topological_order
 from .names import constant_of, format_number, formula, graph_values, node_names
+from .replay import replay_backward
 
 MAX_PATHS = 12                                                  # list the paths one by one up to this many
 
@@ -64,7 +65,8 @@ def explain(output, wrt, max_paths=MAX_PATHS):
     names = node_names(output, values)
     order = topological_order(output)
     on_way = _on_the_way(order, wrt) if wrt in names else set()
-    deltas, uses = _backward_sweep(output, order, on_way)
+    steps, deltas = replay_backward(output)                    # backward's arithmetic, .grad untouched
+    uses = _uses_on_the_way(steps, on_way)
     gradient = deltas.get(wrt, 0.0)
     counts = _count_paths(order, wrt, on_way)
     path_count, factor_count = counts.get(output, (0, 0))
@@ -115,26 +117,14 @@ def _way_in_order(order, wrt, on_way):
     return ([wrt] if wrt.is_leaf() else []) + [node for node in order if node in on_way]
 
 
-def _backward_sweep(output, order, on_way):
-    """δ for every Value (same arithmetic and order as Value.backward), and the uses of each Value on the way.
-
-    Like backward, a node whose δ is 0 passes nothing on (its uses still show, contributing 0).
-    """
-    deltas = {node: 0.0 for node in order}
-    deltas[output] = 0.0 + 1.0
+def _uses_on_the_way(steps, on_way):
+    """{value: [(user, edge index, δ(user), ∂user/∂value, contribution)]} for the Values on the way."""
     uses = {}
-    for node in reversed(order):
-        upstream = deltas[node]
-        for parent, local, index in zip(node.parents, node.local_grads, range(len(node.parents))):
-            if upstream == 0.0:
-                contribution = 0.0
-                deltas.setdefault(parent, 0.0)
-            else:
-                contribution = local * upstream
-                deltas[parent] = deltas.get(parent, 0.0) + contribution
-            if parent in on_way:
-                uses.setdefault(parent, []).append((node, index, upstream, local, contribution))
-    return deltas, uses
+    for step in steps:
+        for index, c in enumerate(step.contributions):
+            if c.parent in on_way:
+                uses.setdefault(c.parent, []).append((step.node, index, step.upstream, c.local, c.amount))
+    return uses
 
 
 def _count_paths(order, wrt, on_way):
