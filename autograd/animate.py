@@ -7,7 +7,7 @@ import os
 import pathlib
 
 from .engine import Value
-from .names import formula, node_names
+from .names import formula, graph_values, node_names
 from .replay import replay_backward
 
 MAX_NODES = 400          # more nodes than this make an unreadable page: animate_backward refuses them
@@ -38,7 +38,10 @@ def animate_backward(root, path, max_nodes=MAX_NODES, title="Backpropagation, on
     if not isinstance(title, str):
         raise TypeError(f"animate_backward: title must be a str, got {type(title).__name__}")
     target = _checked_path(path)
-    nodes = _reading_order(root, max_nodes)
+    nodes = graph_values(root, stop_after=max_nodes)            # parents first, in reading order
+    if len(nodes) > max_nodes:
+        raise ValueError(f"animate_backward: the graph has more than max_nodes={max_nodes} nodes; a page that "
+                         f"large is unreadable (draw a smaller expression, or pass a larger max_nodes)")
     page = _page(root, nodes, title)
     target.write_text(page, encoding="utf-8")
     return str(target)
@@ -60,30 +63,6 @@ def _checked_path(path):
         raise FileNotFoundError(f"animate_backward: the folder {str(folder)!r} of path {str(target)!r} "
                                 f"does not exist; create it first")
     return target
-
-
-def _reading_order(root, max_nodes):
-    """Every node root depends on (leaves too), each after its parents, in the order the
-    expression reads (depth first, parents left to right). Stops early past `max_nodes`."""
-    seen = {root}
-    order = []
-    stack = [(root, root.parents, 0)]
-    while stack:
-        node, parents, i = stack[-1]
-        if i < len(parents):
-            stack[-1] = (node, parents, i + 1)
-            parent = parents[i]
-            if parent not in seen:
-                seen.add(parent)
-                if len(seen) > max_nodes:
-                    raise ValueError(f"animate_backward: the graph has more than max_nodes={max_nodes} "
-                                     f"nodes; a page that large is unreadable (draw a smaller "
-                                     f"expression, or pass a larger max_nodes)")
-                stack.append((parent, parent.parents, 0))
-        else:
-            stack.pop()
-            order.append(node)
-    return order
 
 
 def _names(root):

@@ -10,11 +10,12 @@ _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "wx+b"
 _SYMBOLS = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
 
 
-def graph_values(root):
+def graph_values(root, stop_after=None):
     """Every Value `root` depends on, root included, each after its parents (root last).
 
     Parents are visited left to right, so in `x * w + b` the product comes before `b`. Walks the
-    graph without recursion.
+    graph without recursion. With `stop_after`, it gives up as soon as it has found more Values than
+    that and returns those it found (in no particular order): enough to refuse a huge graph early.
     >>> x = Value(2.0, label="x"); y = x * x + 1
     >>> [v.label or v.op for v in graph_values(y)]
     ['x', '*', '+']
@@ -29,6 +30,8 @@ def graph_values(root):
             order.append(value)
         elif value not in visited:
             visited.add(value)
+            if stop_after is not None and len(visited) > stop_after:
+                return list(visited)
             stack.append((value, True))
             for parent in reversed(value.parents):             # the first parent is visited first
                 if parent not in visited:
