@@ -1,13 +1,14 @@
 """`animate_backward`: a self-contained HTML page that steps through the backward pass node by node."""
 import collections
 import html
+import importlib.resources
 import json
 import math
 import os
 import pathlib
 
 from .engine import Value
-from .names import formula, graph_values, node_names
+from .names import describe, formula, graph_values, node_names, op_label
 from .replay import replay_backward
 
 MAX_NODES = 400          # more nodes than this make an unreadable page: animate_backward refuses them
@@ -158,32 +159,27 @@ def _in_formula(name):
     return name if plain.isalnum() else f"({name})"
 
 
-_HINTS = {
-    "+": "a sum hands its gradient to each term unchanged (local derivative 1)",
-    "-": "a difference a − b: local derivative +1 for a, −1 for b",
-    "*": "a product: the local derivative for each factor is the other factor",
-    "/": "a quotient a / b: local derivative 1/b for a, −a/b² for b",
-    "**": "a power a ** b: local derivative b·a^(b−1) for a, a^b·ln a for b",
-    "neg": "a negation −x: local derivative −1",
-    "abs": "|x|: local derivative sign(x)",
-    "relu": "relu(x) = max(x, 0): local derivative 1 where x > 0, else 0",
-    "tanh": "tanh: local derivative 1 − tanh(x)² = 1 − {y}²",
-    "sigmoid": "sigmoid σ: local derivative σ(x)·(1 − σ(x)) = {y}·(1 − {y})",
-    "exp": "exp: local derivative is e^x itself = {y}",
-    "log": "log: local derivative 1/x",
-    "sqrt": "sqrt: local derivative 1/(2√x) = 1/(2·{y})",
-    "sin": "sin: local derivative cos(x)",
-    "cos": "cos: local derivative −sin(x)",
-    "wx+b": "a neuron's w·x + b: local derivative x for each weight, w for each input, 1 for the bias",
-}
+def _hint(node, names):
+    """Where this node's local derivatives come from, from its op's row: '∂o/∂n = 1 − o² = 0.5000'."""
+    operands = {parent: _in_formula(names[parent]) for parent in node.parents}
+    operands[node] = _in_formula(names[node])
+    _, rules = describe(node, operands)
+    if any(rule is None for rule in rules):
+        return f"{node.op}: a user-defined op; its local derivatives come from the df given to primitive()"
+    shown, seen = [], set()
+    for parent, rule, local in zip(node.parents, rules, node.local_grads):
+        if (parent, rule) in seen:
+            continue
+        seen.add((parent, rule))
+        shown.append(f"∂{operands[node]}/∂{operands[parent]} = {rule} = {_shown(local)}")
+    more = len(shown) - 3
+    text = "; ".join(shown[:3]) + (f"; … ({more} more)" if more > 0 else "")
+    return "local derivatives: " + text
 
 
-def _hint(node):
-    """One line on where this op's local derivatives come from ('' for an op it does not know)."""
-    op = node.op
-    if op.startswith("**") and len(op) > 2:                    # x ** c with a plain number c
-        return f"a power x{op}: local derivative {op[2:]}·x^({op[2:]} − 1)"
-    return _HINTS.get(op, "").replace("{y}", _shown(node.data))
+def _asset(name):
+    """The text of one of the page's files (HTML, CSS, JavaScript), shipped as package data."""
+    return importlib.resources.files("autograd").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 # ---- the page ---------------------------------------------------------------------------------
@@ -229,7 +225,7 @@ def _page(root, nodes, title):
                       f"∂{root_name}/∂{child} = {_shown(step.upstream)} back to "
                       f"{'each of its ' + str(inputs) + ' inputs' if inputs != 1 else 'its input'}, "
                       f"times the local derivative"),
-            "hint": _hint(node),
+            "hint": _hint(node, names),
             "lines": lines,
             "edges": edges,
         })
@@ -244,9 +240,10 @@ def _page(root, nodes, title):
         "steps": step_data,
     }
     svg = _svg(nodes, names, ids, positions, width, height, edge_ids)
-    return _TEMPLATE.format(title=html.escape(title), heading=html.escape(title),
-                            root_name=html.escape(root_name), steps=len(steps), svg=svg,
-                            data=_json_for_script(data), style=_STYLE, script=_SCRIPT)
+    return _asset("step_through.html").format(
+        title=html.escape(title), heading=html.escape(title), root_name=html.escape(root_name),
+        steps=len(steps), svg=svg, data=_json_for_script(data), style=_asset("step_through.css"),
+        script=_asset("step_through.js"))
 
 
 def _json_for_script(data):
@@ -293,7 +290,7 @@ def _svg(nodes, names, ids, positions, width, height, edge_ids):
         i, name = ids[node], names[node]
         shown_name = name if len(name) <= SHOWN_LABEL_CHARS else name[:SHOWN_LABEL_CHARS - 1] + "…"
         kind = "leaf" if node.is_leaf() else "op"
-        op = f'<text class="op" x="{x + NODE_WIDTH - 10:.1f}" y="{y + 19:.1f}">{html.escape(node.op)}</text>' \
+        op = f'<text class="op" x="{x + NODE_WIDTH - 10:.1f}" y="{y + 19:.1f}">{html.escape(op_label(node))}</text>' \
             if node.op else ""
         parts.append(
             f'<g id="node-{i}" class="node {kind}" data-name="{html.escape(name)}" data-grad="">'
@@ -310,206 +307,3 @@ def _svg(nodes, names, ids, positions, width, height, edge_ids):
     parts.extend(labels)
     parts.append('</g></svg>')
     return "".join(parts)
-
-
-_STYLE = """
-:root { --ink: #1f2933; --muted: #66727f; --line: #c3cad2; --current: #d55e00; --receive: #0072b2;
-        --done: #009e73; --leaf: #eef4fb; --op: #f7f7f5; --mono: ui-monospace, "DejaVu Sans Mono",
-        "Liberation Mono", Menlo, Consolas, monospace; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--ink); background: #fcfcfb;
-       font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
-header { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid #e3e7eb;
-         padding: 12px 20px 10px; box-shadow: 0 1px 6px rgba(0,0,0,.04); }
-h1 { font-size: 19px; margin: 0 0 8px; font-weight: 650; }
-.controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-button { font: inherit; font-size: 14px; padding: 5px 13px; border-radius: 7px; cursor: pointer;
-         border: 1px solid #b8c1cb; background: #fff; color: var(--ink); }
-button:hover:not(:disabled) { background: #f0f4f8; }
-button:disabled { opacity: .45; cursor: default; }
-button.primary { background: var(--receive); border-color: var(--receive); color: #fff; }
-button.primary:hover:not(:disabled) { background: #005d91; }
-select { font: inherit; font-size: 14px; padding: 4px 6px; border-radius: 7px; border: 1px solid #b8c1cb; }
-#counter { font-family: var(--mono); font-size: 14px; min-width: 7ch; text-align: center; }
-.progress { flex: 1 1 120px; max-width: 260px; height: 6px; border-radius: 3px; background: #e3e7eb;
-            overflow: hidden; }
-#bar { height: 100%; width: 0; background: var(--receive); }
-.keys { color: var(--muted); font-size: 13px; }
-kbd { font-family: var(--mono); font-size: 12px; border: 1px solid #c8ced5; border-bottom-width: 2px;
-      border-radius: 4px; padding: 0 4px; background: #fff; }
-#explain { margin-top: 10px; min-height: 4.6em; }
-#step-title { font-weight: 600; }
-#step-hint { color: var(--muted); font-size: 14px; }
-#step-hint:empty, #step-done:empty { display: none; }
-#step-done { margin-top: 4px; color: #00704f; font-weight: 600; }
-#step-lines { margin: 4px 0 0; padding: 0; list-style: none; font-family: var(--mono); font-size: 14px;
-              white-space: pre-wrap; max-height: 7.6em; overflow-y: auto; }
-#step-lines li { padding: 1px 0; }
-.legend { display: flex; flex-wrap: wrap; gap: 16px; margin-top: 6px; font-size: 13px; color: var(--muted); }
-.swatch { display: inline-block; width: 14px; height: 10px; border-radius: 3px; vertical-align: -1px;
-          margin-right: 5px; border: 2px solid; }
-.swatch.current { border-color: var(--current); background: #fdeee3; }
-.swatch.receiving { border-color: var(--receive); background: #e3effa; }
-.swatch.complete { border-color: var(--done); background: #fff; }
-.swatch.leaf { border-color: #9aa3ad; background: var(--leaf); }
-main { padding: 14px 20px 30px; overflow: auto; }
-svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
-.edge { fill: none; stroke: var(--line); stroke-width: 1.6; }
-.edge.active { stroke: var(--current); stroke-width: 2.8; stroke-dasharray: 9 5; marker-end: url(#arrow-active);
-               animation: flow .7s linear infinite; }
-@keyframes flow { to { stroke-dashoffset: 28; } }
-@media (prefers-reduced-motion: reduce) { .edge.active { animation: none; } }
-.edge-label { display: none; font: 600 12px var(--mono); fill: var(--current); text-anchor: start;
-              paint-order: stroke; stroke: #fcfcfb; stroke-width: 4px; stroke-linejoin: round; }
-.edge-label.active { display: inline; }
-.node rect { fill: var(--op); stroke: #9aa3ad; stroke-width: 1.3; }
-.node.leaf rect { fill: var(--leaf); }
-.node text { font-size: 13px; fill: var(--ink); }
-.node .name { font-weight: 700; }
-.node .op { font: 600 12px var(--mono); fill: var(--muted); text-anchor: end; }
-.node .row { fill: var(--muted); font-size: 12px; }
-.node .value { font-family: var(--mono); text-anchor: end; }
-.node .grad { font-weight: 700; }
-.node.unknown .grad { fill: #a3acb5; font-weight: 400; }
-.node.complete rect { stroke: var(--done); stroke-width: 2; }
-.node.complete .grad { fill: #00704f; }
-.node.receiving rect { stroke: var(--receive); stroke-width: 3; fill: #e3effa; }
-.node.current rect { stroke: var(--current); stroke-width: 3.5; fill: #fdeee3; }
-"""
-
-_SCRIPT = """
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("steps-data").textContent);
-  var last = data.steps.length - 1;
-  var step = 0, timer = null;
-  var nodes = [], grads = [];
-  for (var i = 0; i < data.nodeCount; i++) {
-    nodes.push(document.getElementById("node-" + i));
-    grads.push(document.getElementById("grad-" + i));
-  }
-  var el = function (id) { return document.getElementById(id); };
-  var active = [];
-
-  function render() {
-    var shown = [], exact = [];
-    shown[data.root] = data.seedShown; exact[data.root] = data.seedExact;
-    for (var s = 1; s <= step; s++) {
-      data.steps[s].edges.forEach(function (e) { shown[e.parent] = e.shown; exact[e.parent] = e.exact; });
-    }
-    var current = data.steps[step];
-    var receiving = {};
-    current.edges.forEach(function (e) { receiving[e.parent] = true; });
-    for (var i = 0; i < data.nodeCount; i++) {
-      var known = exact[i] !== undefined;
-      grads[i].textContent = known ? shown[i] : "?";
-      nodes[i].setAttribute("data-grad", known ? exact[i] : "");
-      nodes[i].classList.toggle("unknown", !known);
-      nodes[i].classList.toggle("complete", known && data.finalAt[i] <= step);
-      nodes[i].classList.toggle("current", current.node === i || (step === 0 && i === data.root));
-      nodes[i].classList.toggle("receiving", receiving[i] === true);
-    }
-    active.forEach(function (element) { element.classList.remove("active"); });
-    active = [];
-    current.edges.forEach(function (e) {
-      [el(e.edge), el(e.edge + "-local")].forEach(function (element) {
-        element.classList.add("active"); active.push(element);
-      });
-    });
-    el("step-title").textContent = current.title;
-    el("step-hint").textContent = current.hint;
-    el("step-done").textContent = current.done || "";
-    var list = el("step-lines");
-    list.textContent = "";
-    current.lines.forEach(function (line) {
-      var item = document.createElement("li"); item.textContent = line; list.appendChild(item);
-    });
-    el("counter").textContent = step + " / " + last;
-    el("bar").style.width = (last ? 100 * step / last : 100) + "%";
-    el("back").disabled = el("reset").disabled = step === 0;
-    el("next").disabled = step === last;
-    el("play").textContent = timer ? "❚❚ Pause" : "▶ Play";
-    document.body.setAttribute("data-step", String(step));
-  }
-
-  function go(to) { step = Math.max(0, Math.min(last, to)); if (step === last) stop(); render(); }
-  function stop() { if (timer) { clearInterval(timer); timer = null; } }
-  function next() { go(step + 1); }
-  function back() { stop(); go(step - 1); }
-  function reset() { stop(); go(0); }
-  function togglePlay() {
-    if (timer) { stop(); render(); return; }
-    if (step === last) step = 0;
-    timer = setInterval(next, Number(el("speed").value));
-    next();
-  }
-
-  el("next").addEventListener("click", function () { stop(); next(); });
-  el("back").addEventListener("click", back);
-  el("reset").addEventListener("click", reset);
-  el("play").addEventListener("click", togglePlay);
-  el("speed").addEventListener("change", function () {
-    if (timer) { stop(); timer = setInterval(next, Number(el("speed").value)); }
-  });
-  document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    var tag = event.target && event.target.tagName;
-    if (tag === "SELECT" || tag === "INPUT" || tag === "TEXTAREA") return;
-    var actions = { "ArrowRight": function () { stop(); next(); }, "ArrowLeft": back, " ": togglePlay,
-                    "r": reset, "R": reset, "Home": reset, "End": function () { stop(); go(last); } };
-    var action = actions[event.key];
-    if (!action) return;
-    event.preventDefault();              // no scrolling, and no second "click" on a focused button
-    action();
-  });
-  document.addEventListener("keyup", function (event) {
-    if (event.key === " ") event.preventDefault();
-  });
-  render();
-})();
-"""
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body data-step="0">
-<header>
-  <h1>{heading}</h1>
-  <div class="controls">
-    <button id="reset" type="button" title="Reset (r)">⟲ Reset</button>
-    <button id="back" type="button" title="Back (←)">◀ Back</button>
-    <button id="next" type="button" class="primary" title="Next (→)">Next ▶</button>
-    <button id="play" type="button" title="Play or pause (space)">▶ Play</button>
-    <label class="keys">speed <select id="speed" aria-label="playing speed">
-      <option value="1600">slow</option><option value="900" selected>normal</option>
-      <option value="300">fast</option></select></label>
-    <span id="counter" aria-label="step">0 / {steps}</span>
-    <div class="progress" aria-hidden="true"><div id="bar"></div></div>
-    <span class="keys"><kbd>→</kbd> next <kbd>←</kbd> back <kbd>space</kbd> play <kbd>r</kbd> reset</span>
-  </div>
-  <div id="explain" aria-live="polite">
-    <div id="step-title"></div>
-    <div id="step-hint"></div>
-    <ul id="step-lines"></ul>
-    <div id="step-done"></div>
-  </div>
-  <div class="legend">
-    <span><span class="swatch current"></span>node passing its gradient back</span>
-    <span><span class="swatch receiving"></span>parents receiving upstream × local</span>
-    <span><span class="swatch complete"></span>gradient complete (∂{root_name}/∂node)</span>
-    <span><span class="swatch leaf"></span>leaf (input or weight)</span>
-  </div>
-</header>
-<main>
-{svg}
-</main>
-<script type="application/json" id="steps-data">{data}</script>
-<script>{script}</script>
-</body>
-</html>
-"""

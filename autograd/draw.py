@@ -5,7 +5,8 @@ import shutil
 
 from .engine import Value
 from .functional import grad
-from .names import constant_of, format_number, formula, graph_values, node_names
+from .engine import WeightedSum
+from .names import formula, graph_values, node_names, op_label
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 RENDER_FORMATS = ("svg", "png", "pdf")
@@ -23,9 +24,6 @@ STYLES = {
     "input": ("value input", "record", "#737373", "1", "dashed"),
     "intermediate": ("value intermediate", "record", "#404040", "1", ""),
 }
-
-_OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x", "abs": "|x|",
-               "wx+b": "w·x+b"}
 
 INSTALL_GRAPHVIZ = ("install it with `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
                     "(macOS), `conda install graphviz`, or from https://graphviz.org/download/ (Windows)")
@@ -125,15 +123,18 @@ def shown_grads(root, values):
     return dict(zip(values, grad(root, values)))
 
 
+def neuron_parameters(node):
+    """The leaf weights and bias of a neuron node (`weighted_sum`), in order; () for any other node."""
+    row = node.row
+    if not isinstance(row, WeightedSum):
+        return ()
+    weights, _, bias = row.parts(node.parents)
+    return tuple(p for p in tuple(weights) + ((bias,) if bias is not None else ()) if p.is_leaf())
+
+
 def _neuron_parameters(values):
-    """The weights and biases of every neuron node (op 'wx+b': weights first, then inputs, then bias)."""
-    found = set()
-    for value in values:
-        if value.op == "wx+b":
-            parents = value.parents
-            n = (len(parents) - 1) // 2
-            found.update(p for p in parents[:n] + parents[-1:] if p.is_leaf())
-    return found
+    """The weights and biases of every neuron node in `values`."""
+    return {p for value in values for p in neuron_parameters(value)}
 
 
 def render_graph(root_or_digraph, path, format=None, **draw_options):
@@ -289,11 +290,9 @@ def _cluster_groups(clusters, values):
                 users.setdefault(parent, []).append(value)
         groups, taken = {}, set()
         for value in values:
-            if value.op != "wx+b":
+            if not isinstance(value.row, WeightedSum):
                 continue
-            parents = value.parents
-            n = (len(parents) - 1) // 2
-            members = [p for p in parents[:n] + parents[-1:] if p.is_leaf() and p not in taken] + [value]
+            members = [p for p in neuron_parameters(value) if p not in taken] + [value]
             activation = users.get(value, [])
             if len(activation) == 1 and len(activation[0].parents) == 1:
                 members.append(activation[0])
@@ -360,25 +359,6 @@ def grad_fill(grad, biggest):
     base = POSITIVE_RGB if grad > 0 else NEGATIVE_RGB
     mixed = (round(255 + (c - 255) * strength) for c in base)
     return "#" + "".join(f"{c:02x}" for c in mixed)
-
-
-def op_label(node):
-    """The text of a node's op oval: '×' for a * b, '× 2' for a * 2, '^2' for a ** 2, 'tanh' for tanh.
-
-    >>> x = Value(3.0)
-    >>> op_label(x * x), op_label(x * 2), op_label(10 - x), op_label(x ** 2), op_label(x.tanh())
-    ('×', '× 2', '10 −', '^2', 'tanh')
-    """
-    op = node.op
-    if op.startswith("**") and len(node.parents) == 1:
-        return "^" + op[2:]
-    symbol = _OP_SYMBOLS.get(op, op)
-    constant = constant_of(node)
-    if constant is None:
-        return symbol
-    if op == "-" and node.local_grads[0] < 0:
-        return f"{format_number(constant)} {symbol}"          # c - x
-    return f"{symbol} {format_number(constant)}"
 
 
 def _record_text(text):

@@ -1,9 +1,12 @@
-"""The engine: `Value`, a scalar that remembers how it was made, and the chain rule over its graph."""
-import functools
+"""The engine: `Value`, a scalar that remembers how it was made; the table of op rows; the chain rule."""
 import math
+import numbers
 import operator
+import re
 
-_recording = True  # False inside `no_grad()`: new Values get no parents
+from . import mode
+from .mode import OPEN_SCOPES
+from .rowmath import NAMESPACE, exp, logsumexp as logsumexp_of_floats
 
 
 class Value:
@@ -16,25 +19,38 @@ class Value:
     (-2.0, 1.0, 2.0)
     """
 
-    # _edges is flat, (parent, local derivative, parent, local derivative, ...): the local
-    # derivative is d(self)/d(parent) as a plain number. `a * a` has two edges to `a`.
+    # _edges is flat, (parent, local derivative, parent, local derivative, ...): the local derivative
+    # is d(self)/d(parent) as a plain number, so `a * a` has two edges to `a`. _op is the row of the
+    # table below that made this Value (with the plain-number operand, if any), None for a leaf.
     __slots__ = ("data", "grad", "_edges", "_op", "label")
 
     def __init__(self, data, label=""):
-        number = _number(data)
+        number = real_number(data)
         if number is None:
-            raise TypeError(f"Value needs a real number (int or float), got {type(data).__name__}: {data!r}")
+            raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.data = number
         self.grad = 0.0
         self._edges = ()
-        self._op = ""
+        self._op = None
         self.label = label
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __format__(self, spec):
+        """f"{v:.4f}" formats the data; a bare f"{v}" is the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
+    def _repr_html_(self):
+        from .display import value_html                        # notebooks: a compact summary
+        return value_html(self)
+
+    def item(self):
+        """The data as a Python float, as `tensor.item()`: `Value(2.5).item()` is 2.5."""
+        return self.data
 
     @property
     def parents(self):
@@ -48,20 +64,22 @@ class Value:
 
     @property
     def op(self):
-        """The name of the op that made this Value ('' for a leaf)."""
-        return self._op
+        """The name of the op that made this Value ('' for a leaf): '*', 'tanh', 'wx+b', ..."""
+        return self._op.name if self._op is not None else ""
 
-    def __reduce_ex__(self, protocol):
-        """Pickle a graph flat (not one nested call per node), so deep graphs pickle too."""
-        if not self._edges:
-            return object.__reduce_ex__(self, protocol)
-        order = topological_order(self)
-        position = {node: i for i, node in enumerate(order)}
-        records = []
-        for node in order:                                     # a non-leaf parent becomes its position
-            edges = tuple(position.get(v, v) if i % 2 == 0 else v for i, v in enumerate(node._edges))
-            records.append((node.data, node.grad, node._op, node.label, edges))
-        return _rebuild_graph, (records,)
+    @property
+    def row(self):
+        """The row of the op table that made this Value (None for a leaf)."""
+        return self._op.row if self._op is not None else None
+
+    @property
+    def operands(self):
+        """The op's operands in order: parents, and the plain number of `x * 2` or `2 - x` where it was one."""
+        op = self._op
+        parents = self._edges[0::2]
+        if type(op) is WithConstant:
+            return (op.constant,) + parents if op.position == 0 else parents + (op.constant,)
+        return parents
 
     def is_leaf(self):
         """True for a Value made by the user (or under no_grad), not by an op."""
@@ -71,83 +89,56 @@ class Value:
         """A new leaf with the same data and no history."""
         return Value(self.data, self.label)
 
-    # ---- ops: each row computes the output and d(output)/d(input) as numbers -------------
-    def __add__(self, other):                                  # d(a+b)/da = 1, d(a+b)/db = 1
-        if type(other) is Value:
-            return _node(self.data + other.data, (self, 1.0, other, 1.0), "+")
-        c = _number(other)
-        return NotImplemented if c is None else _node(self.data + c, (self, 1.0), "+")
+    def _drop_graph(self):
+        """Made under no_grad(): keep the data, forget the parents (and remember why)."""
+        self._edges = ()
+        self._op = MADE_UNDER_NO_GRAD
 
-    def __sub__(self, other):                                  # d(a-b)/da = 1, d(a-b)/db = -1
-        if type(other) is Value:
-            return _node(self.data - other.data, (self, 1.0, other, -1.0), "-")
-        c = _number(other)
-        return NotImplemented if c is None else _node(self.data - c, (self, 1.0), "-")
+    def __reduce_ex__(self, protocol):
+        """Pickle a graph flat (not one nested call per node), so deep graphs pickle too."""
+        if not self._edges:
+            return object.__reduce_ex__(self, protocol)
+        order = walk(self)
+        position = {node: i for i, node in enumerate(order)}
+        records = []
+        for node in order:                                     # a non-leaf parent becomes its position
+            edges = tuple(position.get(v, v) if i % 2 == 0 else v for i, v in enumerate(node._edges))
+            op = node._op
+            constant = (op.constant, op.position) if type(op) is WithConstant else None
+            records.append((node.data, node.grad, op.row.name, constant, node.label, edges))
+        return _rebuild_graph, (records,)
 
-    def __rsub__(self, other):                                 # d(c-a)/da = -1
-        c = _number(other)
-        return NotImplemented if c is None else _node(c - self.data, (self, -1.0), "-")
-
-    def __mul__(self, other):                                  # d(ab)/da = b, d(ab)/db = a
-        if type(other) is Value:
-            return _node(self.data * other.data, (self, other.data, other, self.data), "*")
-        c = _number(other)
-        return NotImplemented if c is None else _node(self.data * c, (self, c), "*")
-
-    def __truediv__(self, other):                              # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        if type(other) is Value:
-            y = _divide(self.data, other.data)
-            return _node(y, (self, 1.0 / other.data, other, -y / other.data), "/")
-        c = _number(other)
-        return NotImplemented if c is None else _node(_divide(self.data, c), (self, 1.0 / c), "/")
-
-    def __rtruediv__(self, other):                             # c / a: the constant c becomes a leaf
-        c = _number(other)
-        return NotImplemented if c is None else Value(c) / self
-
-    def __pow__(self, other):                                  # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
-        if type(other) is Value:
-            return _apply("**", self, other)
-        c = _number(other)                                     # a plain exponent is part of the op: "**2"
-        if c is None:
-            return NotImplemented
-        y = _power(self.data, c)
-        return _node(y, (self, _power_local(self.data, c)), _pow_op(c))
-
-    def __rpow__(self, other):                                 # c ** a: the constant c becomes a leaf
-        c = _number(other)
-        return NotImplemented if c is None else Value(c) ** self
-
-    def __neg__(self):                                         # d(-a)/da = -1
-        return _node(-self.data, (self, -1.0), "neg")
-
-    def relu(self):                                            # d/dx relu(x) = 1 if x > 0 else 0
-        x = self.data
-        return _node(x if not x <= 0.0 else 0.0, (self, 1.0 if x > 0.0 else 0.0), "relu")  # nan stays nan
-
-    def tanh(self):                                            # d/dx tanh(x) = 1 - tanh(x)^2
-        y = math.tanh(self.data)
-        return _node(y, (self, 1.0 - y * y), "tanh")
-
-    def __abs__(self): return _apply("abs", self)
-    def exp(self): return _apply("exp", self)
-    def log(self): return _apply("log", self)
-    def sqrt(self): return _apply("sqrt", self)
-    def sigmoid(self): return _apply("sigmoid", self)
-    def sin(self): return _apply("sin", self)
-    def cos(self): return _apply("cos", self)
-
-    __radd__ = __add__
-    __rmul__ = __mul__
+    # ---- ops: each method runs one row of the table below --------------------------------------
+    def __add__(self, other): return _binary(ADD, self, other)
+    def __radd__(self, other): return _binary(ADD, other, self)
+    def __sub__(self, other): return _binary(SUB, self, other)
+    def __rsub__(self, other): return _binary(SUB, other, self)
+    def __mul__(self, other): return _binary(MUL, self, other)
+    def __rmul__(self, other): return _binary(MUL, other, self)
+    def __truediv__(self, other): return _binary(DIV, self, other)
+    def __rtruediv__(self, other): return _binary(DIV, other, self)
+    def __pow__(self, other): return _binary(POW, self, other)
+    def __rpow__(self, other): return _binary(POW, other, self)
+    def __neg__(self): return _unary(NEG, self)
+    def __abs__(self): return _unary(ABS, self)
+    def relu(self): return _unary(RELU, self)
+    def tanh(self): return _unary(TANH, self)
+    def sigmoid(self): return _unary(SIGMOID, self)
+    def exp(self): return _unary(EXP, self)
+    def log(self): return _unary(LOG, self)
+    def sqrt(self): return _unary(SQRT, self)
+    def sin(self): return _unary(SIN, self)
+    def cos(self): return _unary(COS, self)
 
     def __pos__(self):
         return self
 
-    # Comparisons read the data (no __eq__: Values are graph nodes, identified by identity).
-    def __lt__(self, other): return self.data < _data(other)
-    def __le__(self, other): return self.data <= _data(other)
-    def __gt__(self, other): return self.data > _data(other)
-    def __ge__(self, other): return self.data >= _data(other)
+    # Comparisons read the data (no __eq__: Values are graph nodes, identified by identity). Inside a
+    # tape() the outcome is noted, so a compiled program can check it still holds for new data.
+    def __lt__(self, other): return _compare(self, "<", other, operator.lt)
+    def __le__(self, other): return _compare(self, "<=", other, operator.le)
+    def __gt__(self, other): return _compare(self, ">", other, operator.gt)
+    def __ge__(self, other): return _compare(self, ">=", other, operator.ge)
 
     # ---- the chain rule ---------------------------------------------------------------------
     def backward(self, grad=1.0):
@@ -160,247 +151,332 @@ class Value:
         >>> c.backward(); a.grad, b.grad
         (8.0, 2.0)
         """
-        seed = _number(grad)
+        seed = real_number(grad)
         if seed is None:
-            raise TypeError(f"backward(grad=...) needs a real number, got {type(grad).__name__}")
-        order = topological_order(self)
+            raise TypeError(f"backward(grad=...) needs a real number (the seed d(root)/d(root)), got "
+                            f"{type(grad).__name__}")
+        check_differentiable(self, "backward()")
+        order = mode.current_tape().take_until(self) if OPEN_SCOPES and mode.current_tape() else None
+        if order is None:
+            order = walk(self)
         for node in order:
             node.grad = 0.0
         self.grad += seed
         for node in reversed(order):
-            g = node.grad
-            if g == 0.0:                                       # nothing flows on (a dead relu, say)
+            upstream = node.grad
+            if upstream == 0.0:                                # nothing flows on (a dead relu, say)
                 continue
             edges = iter(node._edges)
             for parent, local in zip(edges, edges):
-                parent.grad += local * g
+                parent.grad += local * upstream
 
 
-def topological_order(root):
-    """The non-leaf Values that `root` depends on (root included), each after its parents.
+# ---- the op table: one row per op ------------------------------------------------------------
+# A row is written once, as Python expressions over floats: the forward, then the local derivative
+# d(y)/d(operand) for each operand, in terms of the operands (x, or a and b) and the output y. From
+# those strings the engine builds the float functions every node uses, the Value functions that
+# `grad(..., create_graph=True)` uses (the same expressions evaluated on Values), and the compiler
+# writes them into its generated code. Beside them sit the op's symbol in drawings, how it is written
+# in a formula, and the local derivatives as text in the seeds' notation ({x}, {a}, {b}, {y} stand
+# for the names of the operands and of the output).
+class Op:
+    """One row of the op table: what the op computes, its local derivatives, and how it is shown."""
 
-    Iterative depth-first search, so depth is limited by memory, not by Python's recursion limit.
-    >>> x = Value(1.0, label="x"); y = (x * 2).tanh()
-    >>> [v.op for v in topological_order(y)]
-    ['*', 'tanh']
+    def __init__(self, name, word, symbol, written, forward, derivatives, rules):
+        self.name = name                      # the op's name: node.op
+        self.word = word                      # a word for names and code: 'mul_1', 'tanh_1'
+        self.symbol = symbol                  # the op's mark in drawings: '×', 'tanh'
+        self.written = written                # the node in a formula: '{a} * {b}', 'tanh({x})'
+        self.forward = forward                # y as a Python expression: 'a * b'
+        self.derivatives = tuple(derivatives)  # dy/d(operand) as Python expressions: ('b', 'a')
+        self.rules = tuple(rules)             # the same in the seeds' notation: ('{b}', '{a}')
+        self.arity = len(self.derivatives)
+        self.operand_names = ("x",) if self.arity == 1 else ("a", "b")
+        self.on_floats = self._function(range(self.arity))    # floats -> (y, dy/d each operand)
+        self.on_values = self._derivatives_function()         # Values -> (dy/d each operand)
+        if self.arity == 2:                                   # one operand a plain number: one edge
+            self.first_only = self._function((0,))            # (y, dy/da), b a constant
+            self.second_only = self._function((1,))           # (y, dy/db), a a constant
+            self.with_constant = ({}, {})                     # shared rows for each constant, by side
+        OPS[name] = self
+
+    def _function(self, kept):
+        """The float function of this row: operands -> (y, local derivatives of the operands in `kept`)."""
+        source = (f"def {self._identifier()}({', '.join(self.operand_names)}):\n"
+                  f"    y = {self.forward}\n"
+                  f"    return y, {', '.join(self.derivatives[i] for i in kept)}\n")
+        return self._define(source, f"<op row {self.name!r}>")
+
+    def _derivatives_function(self):
+        """The local derivatives as a function of (operands, y) that works on Values too (create_graph)."""
+        source = (f"def {self._identifier()}({', '.join(self.operand_names)}, y):\n"
+                  f"    return ({', '.join(self.derivatives)},)\n")
+        return self._define(source, f"<op row {self.name!r} on Values>")
+
+    def _define(self, source, filename):
+        namespace = dict(NAMESPACE)
+        exec(compile(source, filename, "exec"), namespace)
+        return namespace[self._identifier()]
+
+    def _identifier(self):
+        return "row_" + self.word
+
+    @property
+    def row(self):
+        return self
+
+    def text(self, operands, output):
+        """(how the node is written, each operand's local derivative) with these names filled in.
+
+        >>> MUL.text(["x", "w"], "y")
+        ('x * w', ['w', 'x'])
+        """
+        names = dict(zip(self.operand_names, operands), y=output)
+        return self.written.format(**names), [rule.format(**names) for rule in self.rules]
+
+    def code(self, operands, output):
+        """(the forward, each local derivative) as Python expressions over these variable names.
+
+        >>> TANH.code(["h"], "o")
+        ('tanh(h)', ['1.0 - o * o'])
+        """
+        names = dict(zip(self.operand_names, operands), y=output)
+        return _substitute(self.forward, names), [_substitute(d, names) for d in self.derivatives]
+
+    def __repr__(self):
+        return f"<op {self.name!r}>"
+
+
+class WithConstant:
+    """A binary op with one operand a plain number: `x * 2`, `2 - x`. The node keeps the number here.
+
+    Nodes made with the same op, number and side share one of these, so `y + 1.0` costs no memory.
     """
-    if type(root) is not Value:
-        raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
-    order, visited = [], set()
-    stack = [root] if root._edges else []
-    push, pop = stack.append, stack.pop
-    while stack:
-        node = pop()
-        if node is _PARENTS_DONE:                              # the node under the marker is finished
-            order.append(pop())
-        elif node not in visited:
-            visited.add(node)
-            push(node)
-            push(_PARENTS_DONE)
-            for parent in node._edges[0::2]:
-                if parent._edges and parent not in visited:
-                    push(parent)
-    return order
+
+    __slots__ = ("row", "constant", "position", "name")
+
+    def __init__(self, row, constant, position):
+        self.row, self.constant, self.position, self.name = row, constant, position, row.name
 
 
-_PARENTS_DONE = object()
+OPS = {}                                  # name -> row, for every op (built-in and primitive())
+
+# Each row: name, word (for names and code), symbol (in drawings), how the node is written, the
+# forward and the local derivative(s) as Python expressions, and the same derivatives as text.
+#        name       word       symbol  written       forward            local derivatives dy/d(operand)
+ADD = Op("+",       "add",     "+",    "{a} + {b}",  "a + b",           ["1.0", "1.0"],           # d(a+b) = da + db
+         rules=["1", "1"])
+SUB = Op("-",       "sub",     "−",    "{a} - {b}",  "a - b",           ["1.0", "-1.0"],          # d(a-b) = da - db
+         rules=["1", "-1"])
+MUL = Op("*",       "mul",     "×",    "{a} * {b}",  "a * b",           ["b", "a"],               # d(ab) = b da + a db
+         rules=["{b}", "{a}"])
+DIV = Op("/",       "div",     "÷",    "{a} / {b}",  "divide(a, b)",    ["1.0 / b", "-y / b"],    # d(a/b) = da/b - a/b² db
+         rules=["1/{b}", "-{a}/{b}²"])
+POW = Op("**",      "pow",     "^",    "{a} ** {b}", "power(a, b)",     ["power_slope(a, b)",     # d(a^b) = b a^(b-1) da
+                                                                         "y * log_of_base(a)"],   #        + a^b ln a db
+         rules=["{b}·{a}^({b} - 1)", "{y}·ln {a}"])
+NEG = Op("neg",     "neg",     "−",    "-{x}",       "-x",              ["-1.0"],                 # d(-x) = -dx
+         rules=["-1"])
+ABS = Op("abs",     "abs",     "| |",  "|{x}|",      "abs(x)",          ["sign(x)"],              # d|x| = sign(x) dx
+         rules=["sign({x})"])
+RELU = Op("relu",   "relu",    "relu", "relu({x})",  "x if not x <= 0.0 else 0.0",                # max(x, 0), nan stays nan
+                                                                        ["step(x)"],              # d relu = [x > 0] dx
+          rules=["[{x} > 0]"])
+TANH = Op("tanh",   "tanh",    "tanh", "tanh({x})",  "tanh(x)",         ["1.0 - y * y"],          # d tanh = (1 - tanh²) dx
+          rules=["1 - {y}²"])
+SIGMOID = Op("sigmoid", "sigmoid", "σ", "σ({x})",    "sigmoid(x)",      ["y * (1.0 - y)"],        # dσ = σ(1 - σ) dx
+             rules=["{y}·(1 - {y})"])
+EXP = Op("exp",     "exp",     "exp",  "exp({x})",   "exp(x)",          ["y"],                    # d e^x = e^x dx
+         rules=["{y}"])
+LOG = Op("log",     "log",     "log",  "log({x})",   "log(x)",          ["1.0 / x"],              # d ln x = dx / x
+         rules=["1/{x}"])
+SQRT = Op("sqrt",   "sqrt",    "√",    "√{x}",       "sqrt(x)",         ["0.5 / y if nonzero(y) else inf"],  # d √x = dx/(2√x)
+          rules=["1/(2·{y})"])
+SIN = Op("sin",     "sin",     "sin",  "sin({x})",   "sin(x)",          ["cos(x)"],               # d sin x = cos x dx
+         rules=["cos({x})"])
+COS = Op("cos",     "cos",     "cos",  "cos({x})",   "cos(x)",          ["-sin(x)"],              # d cos x = -sin x dx
+         rules=["-sin({x})"])
 
 
-def _rebuild_graph(records):
-    """Unpickle a graph written by Value.__reduce_ex__; the last record is the root."""
-    nodes = []
-    for data, grad, op, label, edges in records:
-        edges = tuple(nodes[v] if i % 2 == 0 and type(v) is int else v for i, v in enumerate(edges))
-        node = _new_value(Value)
-        node.data, node.grad, node._edges, node._op, node.label = data, grad, edges, op, label
-        nodes.append(node)
-    return nodes[-1]
+# ---- ops with any number of operands: a neuron's w·x + b, a sum, log-sum-exp -----------------------
+class ManyOp:
+    """A row whose node has any number of operands; each subclass holds its forward and derivatives."""
+
+    arity = None
+
+    def __init__(self, name, word, symbol):
+        self.name, self.word, self.symbol = name, word, symbol
+        OPS[name] = self
+
+    @property
+    def row(self):
+        return self
+
+    def __repr__(self):
+        return f"<op {self.name!r}>"
 
 
+class WeightedSum(ManyOp):
+    """w·x + b, or w·x without a bias: the operands are the n weights, the n inputs, then the bias.
+
+    dy/dw_i = x_i, dy/dx_i = w_i, dy/db = 1. This class is the one place that knows that layout.
+    """
+
+    def __init__(self, name, word, symbol, bias):
+        super().__init__(name, word, symbol)
+        self.bias = bias
+
+    def parts(self, operands):
+        """(weights, inputs, bias or None) of a node's operands."""
+        n = len(operands) // 2
+        return operands[:n], operands[n:2 * n], (operands[-1] if self.bias else None)
+
+    def text(self, operands, output):
+        weights, inputs, bias = self.parts(operands)
+        terms = [f"{w}·{x}" for w, x in zip(weights, inputs)] + ([bias] if self.bias else [])
+        return " + ".join(terms), list(inputs) + list(weights) + (["1"] if self.bias else [])
+
+    def code(self, operands, output):
+        weights, inputs, bias = self.parts(operands)
+        terms = [f"{w} * {x}" for w, x in zip(weights, inputs)] + ([bias] if self.bias else [])
+        return " + ".join(terms), list(inputs) + list(weights) + (["1.0"] if self.bias else [])
+
+    def on_values(self, *operands_and_y):
+        weights, inputs, _ = self.parts(operands_and_y[:-1])
+        return tuple(inputs) + tuple(weights) + ((1.0,) if self.bias else ())
+
+
+class Sum(ManyOp):
+    """x_1 + x_2 + ... + x_n as one node: every local derivative is 1."""
+
+    def text(self, operands, output):
+        return " + ".join(operands), ["1"] * len(operands)
+
+    def code(self, operands, output):
+        return " + ".join(operands), ["1.0"] * len(operands)
+
+    def on_values(self, *operands_and_y):
+        return (1.0,) * (len(operands_and_y) - 1)
+
+
+class LogSumExp(ManyOp):
+    """y = log Σ e^(x_i), computed as m + log Σ e^(x_i - m) with m the largest x_i (never overflows).
+
+    dy/dx_i = e^(x_i - y), the softmax of the x's: so softmax(x)_i = exp(x_i - y) and
+    log_softmax(x)_i = x_i - y are built from this node with no overflow.
+    """
+
+    def text(self, operands, output):
+        return f"log Σ exp({', '.join(operands)})", [f"exp({x} - {output})" for x in operands]
+
+    def code(self, operands, output):
+        return f"logsumexp([{', '.join(operands)}])", [f"exp({x} - {output})" for x in operands]
+
+    def on_values(self, *operands_and_y):
+        *xs, y = operands_and_y
+        return tuple(exp(x - y) for x in xs)
+
+
+WX_B = WeightedSum("wx+b", "wxb", "w·x+b", bias=True)
+DOT = WeightedSum("w·x", "dot", "w·x", bias=False)
+SUM = Sum("sum", "sum", "Σ")
+LOGSUMEXP = LogSumExp("logsumexp", "logsumexp", "logΣexp")
+
+
+class Unknown:
+    """The row of a node whose op is not defined in this session (a primitive, unpickled)."""
+
+    arity = None
+    symbol = "?"
+
+    def __init__(self, name):
+        self.name = name
+        self.word = "".join(ch if ch.isalnum() else "_" for ch in name).strip("_") or "op"
+
+    @property
+    def row(self):
+        return self
+
+    def text(self, operands, output):
+        return f"{self.name}({', '.join(operands)})", [None] * len(operands)
+
+    def on_values(self, *operands_and_y):
+        raise ValueError(f"op {self.name!r} has no derivative rule here (a primitive from another session?); "
+                         f"define it with primitive() to differentiate it again")
+
+
+MADE_UNDER_NO_GRAD = Unknown("")          # marks a Value an op made under no_grad(): it has no graph
+BUILTIN_OPS = frozenset(OPS)
+
+
+# ---- making nodes -----------------------------------------------------------------------------
 def _node(data, edges, op):
-    """A new Value made by an op (a leaf with no edges when recording is off)."""
+    """A new Value made by an op (a leaf with no edges when this thread is in no_grad())."""
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
-    if _recording:
-        out._edges = edges
-        out._op = op
-    else:
-        out._edges = ()
-        out._op = ""
+    out._edges = edges
+    out._op = op
     out.label = ""
+    if OPEN_SCOPES:                                            # some thread is in no_grad() or tape()
+        mode.on_new_node(out)
     return out
 
 
 _new_value = object.__new__
 
 
-def _number(x):
-    """x as a float if it is a real number (bool excluded), else None."""
-    if type(x) is float:
-        return x
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        try:
-            return float(x)
-        except OverflowError:
-            raise OverflowError(f"an int of {x.bit_length()} bits is too large for a float") from None
-    return None
+def _unary(op, x):
+    y, local = op.on_floats(x.data)
+    return _node(y, (x, local), op)
 
 
-def _data(x):
-    """The float inside a Value, or a plain number as a float."""
-    if type(x) is Value:
-        return x.data
-    number = _number(x)
-    if number is None:
-        raise TypeError(f"cannot compare Value with {type(x).__name__}")
-    return number
+def _binary(op, a, b):
+    """a op b, where a or b may be a plain number: it is kept on the node's op, not made a node."""
+    if type(a) is Value:
+        if type(b) is Value:
+            y, local_a, local_b = op.on_floats(a.data, b.data)
+            return _node(y, (a, local_a, b, local_b), op)
+        c = real_number(b)
+        if c is None:
+            return NotImplemented
+        y, local_a = op.first_only(a.data, c)
+        return _node(y, (a, local_a), _with_constant(op, c, 1))
+    c = real_number(a)
+    if c is None:
+        return NotImplemented
+    y, local_b = op.second_only(c, b.data)
+    return _node(y, (b, local_b), _with_constant(op, c, 0))
 
 
-@functools.lru_cache(maxsize=256)
-def _pow_op(c):
-    """The op name of `x ** c`, shared between nodes: 2.0 -> '**2', 0.5 -> '**0.5'."""
-    return "**" + (repr(int(c)) if c.is_integer() and abs(c) < 1e15 else repr(c))
+def _with_constant(op, c, position):
+    shared = op.with_constant[position]
+    row = shared.get(c)
+    if row is None or row.constant != c:
+        row = WithConstant(op, c, position)
+        if c != 0.0 and c == c:                                # -0.0 equals 0.0 and nan nothing: not shared
+            if len(shared) > 256:
+                shared.clear()
+            shared[c] = row
+    return row
 
 
-# ---- math with Python's semantics, and errors that name the op and the operand -------------
-def _divide(a, b):
-    if b == 0.0:
-        raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
-    return a / b
-
-
-def _power(a, b):
-    if a < 0.0 and math.isfinite(b) and not b.is_integer():
-        raise ValueError(f"pow: negative base {a!r} with non-integer exponent {b!r} is not a real number")
-    if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"pow: {a!r} ** {b!r} divides by zero")
-    try:
-        return a ** b
-    except OverflowError:
-        raise OverflowError(f"pow: {a!r} ** {b!r} overflows a float") from None
-
-
-def _power_local(a, b):                                        # d(a^b)/da = b a^(b-1)
-    if b == 0.0:
-        return 0.0
-    if a == 0.0 and b < 1.0:
-        return math.inf                                        # the slope of sqrt(a) at 0, say
-    try:
-        return b * a ** (b - 1.0)
-    except OverflowError:                                      # the value is finite, its slope is not
-        odd = a < 0.0 and (b - 1.0) % 2.0 == 1.0
-        return math.copysign(math.inf, -b if odd else b)
-
-
-def _exp(x):
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(f"exp: exp({x!r}) overflows a float") from None
-
-
-def _log(x):
-    if x <= 0.0:
-        raise ValueError(f"log: math domain error, log({x!r}) needs x > 0")
-    return math.log(x)
-
-
-def _sqrt(x):
-    if x < 0.0:
-        raise ValueError(f"sqrt: math domain error, sqrt({x!r}) needs x >= 0")
-    return math.sqrt(x)
-
-
-def _sigmoid(x):                                               # never calls exp on a large positive
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _finite_trig(f):
-    def checked(x):
-        if math.isinf(x):
-            raise ValueError(f"{f.__name__}: math domain error, {f.__name__}({x!r}) is undefined")
-        return f(x)
-    checked.__name__ = f.__name__
-    return checked
-
-
-# Helpers that work on floats and on Values, so one derivative rule serves both.
-def exp(x): return x.exp() if type(x) is Value else _exp(x)
-def log(x): return x.log() if type(x) is Value else _log(x)
-def sin(x): return x.sin() if type(x) is Value else math.sin(x)
-def cos(x): return x.cos() if type(x) is Value else math.cos(x)
-def sign(x): return math.copysign(1.0, _data(x)) if _data(x) != 0.0 else 0.0
-def step(x): return 1.0 if _data(x) > 0.0 else 0.0
-
-
-def _pow_rule(a, b, y):                                        # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
-    a0, b0 = _data(a), _data(b)
-    if (type(a) is Value or type(b) is Value) and not (b0 == 0.0 or (a0 == 0.0 and b0 < 1.0)):
-        da = b * a ** (b - 1.0)
-    else:                                                      # a constant slope (0 or inf) at the edges
-        da = _power_local(a0, b0)
-    db = y * log(a) if a0 > 0.0 else (0.0 if a0 == 0.0 else math.nan)  # ln a is not real for a < 0
-    return da, db
-
-
-# ---- the derivative rules: one row per op ----------------------------------------------------
-# Each row: (forward on floats, local derivatives given the inputs and the output y). The rules use
-# arithmetic and the helpers above only, so they run on floats (to store numbers on a node) and on
-# Values (for `grad(..., create_graph=True)`, whose gradients are differentiable again).
-RULES = {
-    "+":       (lambda a, b: a + b,   lambda a, b, y: (1.0, 1.0)),           # d(a+b) = da + db
-    "-":       (lambda a, b: a - b,   lambda a, b, y: (1.0, -1.0)),          # d(a-b) = da - db
-    "*":       (lambda a, b: a * b,   lambda a, b, y: (b, a)),               # d(ab) = b da + a db
-    "/":       (_divide,              lambda a, b, y: (1.0 / b, -y / b)),    # d(a/b) = da/b - a/b^2 db
-    "**":      (_power,               _pow_rule),                           # b a^(b-1), a^b ln a
-    "neg":     (lambda x: -x,         lambda x, y: (-1.0,)),                 # d/dx -x = -1
-    "abs":     (abs,                  lambda x, y: (sign(x),)),              # d/dx |x| = sign(x)
-    "relu":    (lambda x: max(x, 0.0), lambda x, y: (step(x),)),             # d/dx relu(x) = [x > 0]
-    "tanh":    (math.tanh,            lambda x, y: (1.0 - y * y,)),          # d/dx tanh(x) = 1 - tanh(x)^2
-    "sigmoid": (_sigmoid,             lambda x, y: (y * (1.0 - y),)),        # d/dx s(x) = s(x)(1 - s(x))
-    "exp":     (_exp,                 lambda x, y: (y,)),                    # d/dx e^x = e^x
-    "log":     (_log,                 lambda x, y: (1.0 / x,)),              # d/dx ln x = 1/x
-    "sqrt":    (_sqrt,                lambda x, y: (0.5 / y if _data(y) else math.inf,)),  # 1/(2 sqrt x)
-    "sin":     (_finite_trig(math.sin), lambda x, y: (cos(x),)),             # d/dx sin x = cos x
-    "cos":     (_finite_trig(math.cos), lambda x, y: (-sin(x),)),            # d/dx cos x = -sin x
-}
-BUILTIN_OPS = frozenset(RULES) | {"wx+b"}
-
-
-def _apply(op, *inputs):
-    """The plain path: run RULES[op] on the inputs' data and record the node."""
-    return apply_rule(op, RULES[op], inputs)
-
-
-def apply_rule(op, rule, inputs):
-    """Record the node for `op` with `rule` = (forward, derivative) on these input Values."""
-    forward, derivative = rule
-    xs = [x.data for x in inputs]
-    y = forward(*xs)
-    if not _recording:
-        return _node(y, (), "")
-    locals_ = derivative(*xs, y)
-    edges = tuple(v for pair in zip(inputs, locals_) for v in pair)
-    return _node(y, edges, op)
-
-
-def weighted_sum(weights, inputs, bias):
+def weighted_sum(weights, inputs, bias=None):
     """One node for w·x + b (a neuron's pre-activation), with an edge to every w, x and b.
 
-    Plain-number inputs become leaf Values. Weights and bias must be Values.
+    Plain-number inputs become leaf Values. Weights (and the bias, if given) must be Values; without
+    a bias the node is the dot product w·x.
     >>> w = [Value(2.0), Value(-1.0)]; b = Value(0.5)
     >>> s = weighted_sum(w, [3.0, 4.0], b); s.backward()
     >>> s.data, [wi.grad for wi in w], b.grad
     (2.5, [3.0, 4.0], 1.0)
+    >>> weighted_sum(w, [3.0, 4.0]).op
+    'w·x'
     """
-    return weighted_sums([weights], inputs, [bias])[0]
+    return weighted_sums([weights], inputs, None if bias is None else [bias])[0]
 
 
-def weighted_sums(weight_rows, inputs, biases):
+def weighted_sums(weight_rows, inputs, biases=None):
     """A layer's pre-activations: one `weighted_sum` node per row of weights, all on the same inputs.
 
     >>> x = [1.0, 2.0]
@@ -408,86 +484,219 @@ def weighted_sums(weight_rows, inputs, biases):
     ...                                [Value(0.0), Value(1.0)])]
     [3.0, 1.5]
     """
-    if len(weight_rows) != len(biases):
+    if biases is not None and len(weight_rows) != len(biases):
         raise ValueError(f"weighted_sums: {len(weight_rows)} rows of weights but {len(biases)} biases")
     xs = [x if type(x) is Value else Value(x) for x in inputs]
     x_data = [x.data for x in xs]
     n = len(xs)
+    op = DOT if biases is None else WX_B
     nodes = []
-    for weights, bias in zip(weight_rows, biases):
+    for row, weights in enumerate(weight_rows):
         if len(weights) != n:
             raise ValueError(f"weighted_sum: {len(weights)} weights but {n} inputs")
-        if type(bias) is not Value:
-            raise TypeError(f"weighted_sum: bias must be a Value, got {type(bias).__name__}")
         try:
             w_data = [w.data for w in weights]
         except AttributeError:
             raise TypeError("weighted_sum: every weight must be a Value") from None
-        total = sum(map(operator.mul, w_data, x_data)) + bias.data
-        if not _recording:
-            nodes.append(_node(total, (), ""))
-            continue
-        edges = [1.0] * (4 * n + 2)  # (w_i, x_i), then (x_i, w_i), then (b, 1): d/dw_i = x_i, d/dx_i = w_i
-        edges[0:2 * n:2] = weights
+        total = sum(map(operator.mul, w_data, x_data))
+        edges = [1.0] * (4 * n + (2 if biases is not None else 0))
+        edges[0:2 * n:2] = weights                             # (w_i, x_i): dy/dw_i = x_i
         edges[1:2 * n:2] = x_data
-        edges[2 * n:4 * n:2] = xs
+        edges[2 * n:4 * n:2] = xs                              # (x_i, w_i): dy/dx_i = w_i
         edges[2 * n + 1:4 * n:2] = w_data
-        edges[4 * n] = bias
-        nodes.append(_node(total, tuple(edges), "wx+b"))
+        if biases is not None:
+            bias = biases[row]
+            if type(bias) is not Value:
+                raise TypeError(f"weighted_sum: bias must be a Value, got {type(bias).__name__}")
+            total += bias.data
+            edges[4 * n] = bias                                # (b, 1): dy/db = 1
+        nodes.append(_node(total, tuple(edges), op))
     return nodes
 
 
-def differentiable_local_grads(node):
-    """The local derivatives of `node` as Values built from its parents (for create_graph)."""
-    parents, op = node.parents, node._op
-    if op == "wx+b":                                           # weights first, then inputs, then bias
-        n = (len(parents) - 1) // 2
-        return parents[n:2 * n] + parents[:n] + (1.0,)
-    if op.startswith("**") and len(parents) == 1:              # x ** c with a plain exponent c
-        return (_pow_rule(parents[0], float(op[2:]), node)[0],)
-    if op in _BINARY and len(parents) == 1:
-        return node.local_grads                                # x + c, x * c, ...: a constant slope
-    if op not in RULES:
-        raise ValueError(f"op {op!r} has no derivative rule here (a primitive from another session?); "
-                        f"define it with primitive() to differentiate it again")
-    return tuple(RULES[op][1](*parents, node))
+def total(values):
+    """Σ values as one node with an edge (local derivative 1) to each: `total([a, b, c])`.
 
-
-_BINARY = frozenset({"+", "-", "*", "/", "**"})
-
-
-class set_recording:
-    """Context manager: turn graph recording on or off inside it; the old state comes back after."""
-
-    def __init__(self, enabled):
-        self.enabled = enabled
-        self._before = []
-
-    def __enter__(self):
-        global _recording
-        self._before.append(_recording)
-        _recording = self.enabled
-        return self
-
-    def __exit__(self, *exc):
-        global _recording
-        _recording = self._before.pop()
-        return False
-
-
-class no_grad(set_recording):
-    """Context manager: Values made inside it record no graph (inference, optimizer steps).
-
-    >>> with no_grad():
-    ...     y = Value(2.0) * 3
-    >>> y.is_leaf()
-    True
+    Plain numbers become leaf Values.
+    >>> a, b = Value(1.5), Value(2.0)
+    >>> s = total([a, b, a]); s.backward()
+    >>> s.data, a.grad, b.grad
+    (5.0, 2.0, 1.0)
     """
+    xs = _values("total", values)
+    edges = [1.0] * (2 * len(xs))
+    edges[0::2] = xs
+    return _node(sum([x.data for x in xs]), tuple(edges), SUM)
 
-    def __init__(self):
-        super().__init__(False)
+
+def logsumexp(values):
+    """log Σ e^(v_i) as one node, stable for any values; its local derivatives are the softmax.
+
+    >>> a, b = Value(1000.0), Value(1000.0)
+    >>> y = logsumexp([a, b]); y.backward()
+    >>> round(y.data - 1000.0, 6), round(a.grad, 12), round(b.grad, 12)
+    (0.693147, 0.5, 0.5)
+    """
+    xs = _values("logsumexp", values)
+    data = [x.data for x in xs]
+    y = logsumexp_of_floats(data)
+    edges = [0.0] * (2 * len(xs))
+    edges[0::2] = xs
+    edges[1::2] = [math.exp(x - y) for x in data]
+    return _node(y, tuple(edges), LOGSUMEXP)
 
 
-def is_recording():
-    """False inside `no_grad()`."""
-    return _recording
+def softmax(values):
+    """The softmax of `values` as a list of Values: exp(v_i - logsumexp(values)), never overflowing.
+
+    >>> [round(p.data, 4) for p in softmax([Value(0.0), Value(1.0), Value(1000.0)])]
+    [0.0, 0.0, 1.0]
+    """
+    xs = _values("softmax", values)
+    normalizer = logsumexp(xs)
+    return [(x - normalizer).exp() for x in xs]
+
+
+def log_softmax(values):
+    """log softmax(values) as a list of Values: v_i - logsumexp(values).
+
+    >>> [round(p.data, 4) for p in log_softmax([Value(0.0), Value(0.0)])]
+    [-0.6931, -0.6931]
+    """
+    xs = _values("log_softmax", values)
+    normalizer = logsumexp(xs)
+    return [x - normalizer for x in xs]
+
+
+def _values(name, values):
+    """A non-empty list of Values; plain real numbers become leaves."""
+    if type(values) is Value or isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} needs a list of Values, got {type(values).__name__}")
+    xs = [x if type(x) is Value else Value(x) for x in values]
+    if not xs:
+        raise ValueError(f"{name} needs at least one value")
+    return xs
+
+
+def _compare(left, symbol, right, compare):
+    right_data = right.data if type(right) is Value else real_number(right)
+    if right_data is None:
+        raise TypeError(f"cannot compare Value with {type(right).__name__}")
+    result = compare(left.data, right_data)
+    if OPEN_SCOPES:
+        mode.on_comparison(left, symbol, right, result)
+    return result
+
+
+def _rebuild_graph(records):
+    """Unpickle a graph written by Value.__reduce_ex__; the last record is the root."""
+    nodes = []
+    for data, grad, name, constant, label, edges in records:
+        edges = tuple(nodes[v] if i % 2 == 0 and type(v) is int else v for i, v in enumerate(edges))
+        op = OPS.get(name) or Unknown(name)
+        if constant is not None:
+            op = WithConstant(op, *constant)
+        node = _new_value(Value)
+        node.data, node.grad, node._edges, node._op, node.label = data, grad, edges, op, label
+        nodes.append(node)
+    return nodes[-1]
+
+
+# ---- the graph walk and the checks before backward --------------------------------------------
+def walk(root, leaves=False, stop_after=None):
+    """The Values `root` depends on (root included), each after its parents, root last.
+
+    Leaves are left out unless `leaves=True`. Parents are visited left to right, so in `x * w + b`
+    the product comes before `b`. Iterative, so depth is limited by memory, not by the recursion
+    limit. With `stop_after`, it gives up once it has found more Values than that and returns those
+    found (in no particular order): enough to refuse a huge graph early.
+    >>> x = Value(1.0, label="x"); y = (x * 2).tanh() + x
+    >>> [v.op or v.label for v in walk(y)], [v.op or v.label for v in walk(y, leaves=True)]
+    (['*', 'tanh', '+'], ['x', '*', 'tanh', '+'])
+    """
+    if type(root) is not Value:
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
+    order, visited = [], set()
+    stack = [root] if root._edges or leaves else []
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = pop()
+        if node is _PARENTS_DONE:                              # the node under the marker is finished
+            order.append(pop())
+        elif node not in visited:
+            visited.add(node)
+            if stop_after is not None and len(visited) > stop_after:
+                return list(visited)
+            push(node)
+            push(_PARENTS_DONE)
+            for parent in node._edges[-2::-2]:                 # pushed last to first: the first pops first
+                if parent not in visited and (parent._edges or leaves):
+                    push(parent)
+    return order
+
+
+_PARENTS_DONE = object()
+
+
+def topological_order(root):
+    """The non-leaf Values that `root` depends on (root included), each after its parents: `walk(root)`.
+
+    >>> x = Value(1.0, label="x"); y = (x * 2).tanh()
+    >>> [v.op for v in topological_order(y)]
+    ['*', 'tanh']
+    """
+    return walk(root)
+
+
+def check_differentiable(root, what):
+    """Refuse to differentiate a Value that an op made under no_grad(): it has no graph to go back along."""
+    if root._op is MADE_UNDER_NO_GRAD:
+        raise RuntimeError(f"{what}: this Value was computed under no_grad(), so no graph was recorded and "
+                           f"its gradient would silently be 0; compute it outside no_grad()")
+
+
+def local_grads_as_values(node):
+    """The local derivatives of `node` as Values built from its operands (for create_graph)."""
+    op = node._op
+    try:
+        derivatives = op.row.on_values(*node.operands, node)
+    except TypeError as error:
+        raise TypeError(f"op {op.name!r}: its derivative does not accept Values, so create_graph=True "
+                        f"cannot differentiate it again ({error})") from None
+    if type(op) is WithConstant:
+        return (derivatives[1 - op.position],)
+    return tuple(derivatives)
+
+
+# ---- numbers ------------------------------------------------------------------------------------
+def real_number(x):
+    """x as a float if it is a real number (numpy scalars and 0-d arrays too; bool excluded), else None.
+
+    >>> real_number(3), real_number(2.5), real_number(True), real_number("1")
+    (3.0, 2.5, None, None)
+    """
+    if type(x) is float:
+        return x
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float, numbers.Real)):
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(f"an int of {int(x).bit_length()} bits is too large for a float") from None
+    if getattr(x, "shape", None) == () and getattr(x, "dtype", None) is not None:   # a 0-d numpy array
+        kind = x.dtype.kind
+        return float(x) if kind in "iuf" else None
+    return None
+
+
+def _substitute(expression, names):
+    """An expression with its one-letter variables renamed, whole words only: ('a * b', a='x') -> 'x * b'."""
+    return re.sub(r"\b[a-z]\b", lambda match: names.get(match.group(0), match.group(0)), expression)
+
+
+# Recording state lives in mode.py; these names are part of the engine's public face.
+no_grad = mode.no_grad
+set_recording = mode.set_recording
+is_recording = mode.is_recording
+tape = mode.tape

@@ -1,8 +1,8 @@
 """`explain(output, wrt)`: the chain rule for ∂output/∂wrt written out with the graph's real numbers."""
 import textwrap
 
-from .engine import Value, topological_order
-from .names import constant_of, format_number, formula, graph_values, node_names
+from .engine import Value, walk
+from .names import describe, format_number, formula, graph_values, node_names
 from .replay import replay_backward
 
 MAX_PATHS = 12                                                  # list the paths one by one up to this many
@@ -63,7 +63,7 @@ def explain(output, wrt, max_paths=MAX_PATHS):
 
     values = graph_values(output)
     names = node_names(output, values)
-    order = topological_order(output)
+    order = walk(output)
     on_way = _on_the_way(order, wrt) if wrt in names else set()
     steps, deltas = replay_backward(output)                    # backward's arithmetic, .grad untouched
     uses = _uses_on_the_way(steps, on_way)
@@ -217,30 +217,14 @@ class _Writer:
         return f"δ({u}) × ∂{u}/∂{v} = {upstream:.4f} × {local:.4f} = {contribution:.4f}", why
 
     def local_rule(self, node, index):
-        """The local derivative of `node` along edge `index` as a formula, or None for a custom op."""
-        op, parents = node.op, node.parents
-        x = self.operand(parents[index])
-        y = self.name(node)
-        if op == "wx+b":
-            n = (len(parents) - 1) // 2
-            if index == 2 * n:
-                return "1"
-            return self.operand(parents[index + n] if index < n else parents[index - n])
-        if op.startswith("**") and len(parents) == 1:
-            k = float(op[2:])
-            return f"{format_number(k)}·{x}" if k == 2 else f"{format_number(k)}·{x}^{format_number(k - 1)}"
-        if len(parents) == 1 and op in ("+", "-", "*", "/"):
-            c = constant_of(node)
-            return {"+": "1", "-": format_number(node.local_grads[0]), "*": format_number(c),
-                    "/": f"1/{format_number(c)}"}[op]
-        if len(parents) == 2 and op in ("+", "-", "*", "/", "**"):
-            a, b = self.operand(parents[0]), self.operand(parents[1])
-            return {"+": ("1", "1"), "-": ("1", "-1"), "*": (b, a), "/": (f"1/{b}", f"-{a}/{b}²"),
-                    "**": (f"{b}·{a}^({b} - 1)", f"{y}·ln {a}")}[op][index]
-        rules = {"neg": "-1", "abs": f"sign({x})", "relu": f"[{x} > 0]", "tanh": f"1 - {y}²",
-                 "sigmoid": f"{y}·(1 - {y})", "exp": y, "log": f"1/{x}", "sqrt": f"1/(2·{y})",
-                 "sin": f"cos({x})", "cos": f"-sin({x})"}
-        return rules.get(op)
+        """The local derivative of `node` along edge `index` as text, from the op's row.
+
+        For an op made by primitive() without rule text it says so (never a blank).
+        """
+        operands = {value: self.operand(value) for value in node.parents}
+        operands[node] = self.name(node)
+        rule = describe(node, operands)[1][index]
+        return rule if rule is not None else f"df of the user-defined op {node.op!r}"
 
 
 def _path_lines(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count):

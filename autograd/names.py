@@ -1,58 +1,30 @@
 """Readable, unique names for the Values of a graph: the label when set, else one made from the op."""
-import math
-
-from .engine import Value
-
-# Words for the ops whose symbol would make a poor name.
-_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "wx+b": "wxb"}
-
-# How ops are written in formulas: binary ops between their operands, the rest as functions.
-_SYMBOLS = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
-
+from .engine import OPS, Value, walk
 
 def graph_values(root, stop_after=None):
-    """Every Value `root` depends on, root included, each after its parents (root last).
+    """Every Value `root` depends on, leaves included, each after its parents (root last): `walk` with leaves.
 
-    Parents are visited left to right, so in `x * w + b` the product comes before `b`. Walks the
-    graph without recursion. With `stop_after`, it gives up as soon as it has found more Values than
-    that and returns those it found (in no particular order): enough to refuse a huge graph early.
+    Parents are visited left to right, so in `x * w + b` the product comes before `b`. With
+    `stop_after`, it gives up as soon as it has found more Values than that (see `walk`).
     >>> x = Value(2.0, label="x"); y = x * x + 1
     >>> [v.label or v.op for v in graph_values(y)]
     ['x', '*', '+']
     """
-    if type(root) is not Value:
-        raise TypeError(f"expected a Value, got {type(root).__name__}")
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        value, parents_done = stack.pop()
-        if parents_done:
-            order.append(value)
-        elif value not in visited:
-            visited.add(value)
-            if stop_after is not None and len(visited) > stop_after:
-                return list(visited)
-            stack.append((value, True))
-            for parent in reversed(value.parents):             # the first parent is visited first
-                if parent not in visited:
-                    stack.append((parent, False))
-    return order
+    return walk(root, leaves=True, stop_after=stop_after)
 
 
 def op_word(op):
-    """A short identifier-like word for an op: '*' -> 'mul', '**2' -> 'pow', 'tanh' -> 'tanh'.
+    """A short identifier-like word for an op (its row's word): '*' -> 'mul', 'wx+b' -> 'wxb'.
 
-    >>> op_word("*"), op_word("**0.5"), op_word("sigmoid"), op_word("")
-    ('mul', 'pow', 'sigmoid', 'leaf')
+    >>> op_word("*"), op_word("**"), op_word("wx+b"), op_word("")
+    ('mul', 'pow', 'wxb', 'leaf')
     """
     if not op:
         return "leaf"
-    if op.startswith("**"):
-        return "pow"
-    if op in _OP_WORDS:
-        return _OP_WORDS[op]
-    word = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in op).strip("_")
-    return word or "op"
+    row = OPS.get(op)
+    if row is not None:
+        return row.word
+    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in op).strip("_") or "op"
 
 
 def node_names(root, values=None):
@@ -74,7 +46,7 @@ def node_names(root, values=None):
             labels_seen.add(value.label)
             names[value] = value.label
             continue
-        stem = value.label or op_word(value.op)
+        stem = value.label or (value.row.word if value.row is not None else "leaf")
         count = counters.get(stem, 1 if value.label else 0)
         while True:
             count += 1
@@ -87,30 +59,6 @@ def node_names(root, values=None):
     return names
 
 
-def constant_of(node):
-    """The plain-number operand of a one-parent binary op (`x * 2` -> 2.0), else None.
-
-    Plain numbers are not nodes; the engine keeps only the local derivative, so the constant is
-    read back from it (for * and /) or from the data (for + and -).
-    >>> x = Value(5.0)
-    >>> constant_of(x * 2), constant_of(x + 1.5), constant_of(10 - x), constant_of(x / 4)
-    (2.0, 1.5, 10.0, 4.0)
-    """
-    parents = node.parents
-    if len(parents) != 1 or node.op not in ("+", "-", "*", "/"):
-        return None
-    (parent,), (local,) = parents, node.local_grads
-    if node.op == "*":
-        return local
-    if node.op == "/":
-        return 1.0 / local if local else math.inf
-    if node.op == "+":
-        return node.data - parent.data
-    if local > 0:                                              # x - c
-        return parent.data - node.data
-    return node.data + parent.data                             # c - x
-
-
 def format_number(x):
     """A constant as written in a formula: 2.0 -> '2', 0.25 -> '0.25', 1/3 -> '0.3333'.
 
@@ -119,7 +67,27 @@ def format_number(x):
     """
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
-    return f"{x:.4g}"
+    text = f"{x:.4g}"
+    return "0" if text == "-0" else text
+
+
+def describe(node, names):
+    """(how `node` was made, its local derivative along each edge as text) from its op's row.
+
+    `names` maps Values to the text that stands for them; a plain-number operand is written as its
+    number. A rule is None where the op has no rule text (a primitive made without one).
+    >>> a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    >>> describe(a * b, {a: "a", b: "b"}), describe(10 - a, {a: "a"})
+    (('a * b', ['b', 'a']), ('10 - a', ['-1']))
+    """
+    if node.is_leaf():
+        return names.get(node, ""), []
+    operands = [names[v] if type(v) is Value else format_number(v) for v in node.operands]
+    output = names.get(node) or "y"
+    written, rules = node.row.text(operands, output)
+    if len(rules) != len(node.parents):                        # x * 2: only the Value operand has an edge
+        rules = [rules[i] for i, v in enumerate(node.operands) if type(v) is Value]
+    return written, rules
 
 
 def formula(node, names):
@@ -130,25 +98,22 @@ def formula(node, names):
     >>> formula(y.parents[0], names), formula(y, names), formula(2 - a, names)
     ('a * b', 'tanh(mul_1)', '2 - a')
     """
-    op, parents = node.op, node.parents
-    if not op:
-        return names.get(node, "") if names else ""
-    operand = [names[p] for p in parents]
-    if op == "wx+b":
-        n = (len(parents) - 1) // 2
-        terms = [f"{operand[i]}·{operand[n + i]}" for i in range(n)]
-        return " + ".join(terms + [operand[-1]])
-    if op.startswith("**") and len(parents) == 1:
-        return f"{operand[0]} ** {op[2:]}"
-    if op in _SYMBOLS and len(parents) == 2:
-        return f"{operand[0]} {_SYMBOLS[op]} {operand[1]}"
-    if op in _SYMBOLS and len(parents) == 1:
-        c = format_number(constant_of(node))
-        if op == "-" and node.local_grads[0] < 0:
-            return f"{c} - {operand[0]}"
-        return f"{operand[0]} {_SYMBOLS[op]} {c}"
-    if op == "neg":
-        return f"-{operand[0]}"
-    if op == "abs":
-        return f"|{operand[0]}|"
-    return f"{op}({', '.join(operand)})"
+    return describe(node, names)[0]
+
+
+def op_label(node):
+    """The mark of a node's op in drawings, from its row: '×' for a * b, '× 2' for a * 2, '10 −' for 10 - a.
+
+    >>> x = Value(3.0)
+    >>> op_label(x * x), op_label(x * 2), op_label(10 - x), op_label(x ** 2), op_label(x.tanh())
+    ('×', '× 2', '10 −', '^2', 'tanh')
+    """
+    if node.is_leaf():
+        return ""
+    symbol = node.row.symbol
+    operands = node.operands
+    if len(operands) == 2 and len(node.parents) == 1:          # one operand a plain number
+        if type(operands[0]) is Value:
+            return f"{symbol}{format_number(operands[1])}" if symbol == "^" else f"{symbol} {format_number(operands[1])}"
+        return f"{format_number(operands[0])} {symbol}"
+    return symbol

@@ -1,9 +1,12 @@
 """Fully connected networks: a `Neuron`, a `Layer` of neurons, and an `MLP` of layers."""
+import numbers
+
 from autograd import Value, weighted_sum, weighted_sums
 
 from .activations import activation_function
 from .init import initial_weights
 from .module import Module
+from .reals import NumberTypeError, as_list, real_number
 
 
 _READ_ONLY = "fixed when the module is made: it chose the weights' scale and is saved with the model"
@@ -22,7 +25,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin, activation="relu"):
-        _check_size("Neuron nin", nin)
+        nin = _check_size("Neuron nin", nin)
         self._activate = activation_function(activation)
         self._activation = activation
         self.w = [Value(w) for w in initial_weights(nin, activation)]
@@ -31,9 +34,8 @@ class Neuron(Module):
     activation = property(lambda self: self._activation, doc=f"The activation's name ({_READ_ONLY}).")
 
     def __call__(self, x):
-        """The neuron's output for the inputs `x` (floats or Values, one per weight)."""
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron with {len(self.w)} inputs got {len(x)} values")
+        """The neuron's output for the inputs `x` (real numbers or Values, one per weight)."""
+        x = _inputs(x, len(self.w), "Neuron")
         z = weighted_sum(self.w, x, self.b)                    # one node for the whole w·x + b
         return z if self._activate is None else self._activate(z)
 
@@ -55,8 +57,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin, nout, activation="relu"):
-        _check_size("Layer nin", nin)
-        _check_size("Layer nout", nout)
+        nin = _check_size("Layer nin", nin)
+        nout = _check_size("Layer nout", nout)
         self._activate = activation_function(activation)
         self._activation = activation
         self.nin = nin
@@ -65,9 +67,8 @@ class Layer(Module):
     activation = property(lambda self: self._activation, doc=f"The activation's name ({_READ_ONLY}).")
 
     def __call__(self, x):
-        """The outputs of every neuron for the inputs `x` (floats or Values), always as a list."""
-        if len(x) != self.nin:
-            raise ValueError(f"Layer with {self.nin} inputs got {len(x)} values")
+        """The outputs of every neuron for the inputs `x` (real numbers or Values), always as a list."""
+        x = _inputs(x, self.nin, "Layer")
         neurons = self.neurons                                 # one node per neuron, inputs shared
         pre_activations = weighted_sums([n.w for n in neurons], x, [n.b for n in neurons])
         activate = self._activate
@@ -101,16 +102,15 @@ class MLP(Module):
     """
 
     def __init__(self, nin, nouts, activation="relu", output_activation="linear"):
-        _check_size("MLP nin", nin)
+        nin = _check_size("MLP nin", nin)
         if not isinstance(nouts, (list, tuple)) or not nouts:
             raise TypeError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        for index, nout in enumerate(nouts):
-            _check_size(f"MLP nouts[{index}]", nout)
+        nouts = [_check_size(f"MLP nouts[{index}]", nout) for index, nout in enumerate(nouts)]
         activation_function(activation)
         activation_function(output_activation)
         self._activation = activation
         self._output_activation = output_activation
-        sizes = [nin] + list(nouts)
+        sizes = [nin] + nouts
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation)
                        for i in range(len(nouts))]
@@ -120,7 +120,7 @@ class MLP(Module):
                                  doc=f"The last layer's activation ({_READ_ONLY}).")
 
     def __call__(self, x):
-        """The network's output for one input `x` (a list of floats or Values)."""
+        """The network's output for one input `x`: a list, tuple or 1-d array of real numbers or Values."""
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x
@@ -138,9 +138,26 @@ class MLP(Module):
         return "\n".join(lines)
 
 
+def _inputs(x, count, owner):
+    """The `count` inputs in `x` (a list, tuple or 1-d array) as a list of Values and floats.
+
+    Any real number (a numpy scalar, a 0-d array, a Fraction) becomes a float; anything else
+    raises a TypeError naming its type and position.
+    """
+    items = as_list(x, f"{owner} input")
+    if items is None:
+        raise NumberTypeError(f"{owner} input must be a list, tuple or 1-d array of numbers, "
+                              f"got {type(x).__name__}")
+    if len(items) != count:
+        raise ValueError(f"{owner} with {count} inputs got {len(items)} values")
+    return [item if type(item) is Value else real_number(item, f"{owner} input {index}")
+            for index, item in enumerate(items)]
+
+
 def _check_size(what, n):
-    """A layer size must be a positive int (not a bool, not a float)."""
-    if isinstance(n, bool) or not isinstance(n, int):
+    """A layer size as an int: a positive whole number (an int or a numpy int, not a bool or a float)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"{what} must be a positive int, got {type(n).__name__}: {n!r}")
     if n <= 0:
         raise ValueError(f"{what} must be a positive int, got {n}")
+    return int(n)

@@ -1,11 +1,16 @@
 """Loss functions: one Value that says how wrong a model's outputs are, averaged over the samples."""
+import math
+
 from autograd import Value
+
+from .reals import as_list, real_number, whole_number
 
 
 def mse_loss(predictions, targets):
     """Mean squared error, mean over samples of (prediction − target)² (PyTorch's MSELoss).
 
-    `predictions` and `targets` are equal-length lists (Values or numbers), or one of each.
+    `predictions` and `targets` are equal-length lists, tuples or 1-d arrays (of Values or real
+    numbers), or one of each.
     >>> mse_loss([Value(1.0), Value(4.0)], [0.0, 2.0]).data     # (1 + 4) / 2
     2.5
     >>> mse_loss(Value(3.0), 1.0).data
@@ -13,9 +18,11 @@ def mse_loss(predictions, targets):
     """
     predictions, targets = _paired("mse_loss", predictions, targets)
     for i, target in enumerate(targets):
-        number = target.data if type(target) is Value else target
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or number != number:
-            raise ValueError(f"mse_loss: targets[{i}] must be a real number (not bool or nan), got {target!r}")
+        number = target.data if type(target) is Value else real_number(target, f"mse_loss: targets[{i}]")
+        if math.isnan(number):
+            raise ValueError(f"mse_loss: targets[{i}] must be a real number, not nan")
+        if type(target) is not Value:                          # a Value target is used as it is
+            targets[i] = number
     total = 0.0
     for prediction, target in zip(predictions, targets):
         error = prediction - target
@@ -33,9 +40,10 @@ def hinge_loss(scores, labels):
     scores, labels = _paired("hinge_loss", scores, labels)
     total = 0.0
     for index, (score, label) in enumerate(zip(scores, labels)):
-        if label == 1 and type(label) is not bool:
+        label = real_number(label, f"hinge_loss: labels[{index}]", expected="+1 or -1")
+        if label == 1.0:
             total = (1.0 - score).relu() + total               # relu(1 - s), one node fewer than 1 - 1*s
-        elif label == -1 and type(label) is not bool:
+        elif label == -1.0:
             total = (1.0 + score).relu() + total
         else:
             raise ValueError(f"hinge_loss: labels must be +1 or -1, got {label!r} at index {index}")
@@ -56,7 +64,8 @@ def binary_cross_entropy(logits, targets):
     logits, targets = _paired("binary_cross_entropy", logits, targets)
     total = 0.0
     for index, (z, t) in enumerate(zip(logits, targets)):
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0.0 <= t <= 1.0:
+        t = real_number(t, f"binary_cross_entropy: targets[{index}]", expected="a number in [0, 1]")
+        if not 0.0 <= t <= 1.0:
             raise ValueError(f"binary_cross_entropy: targets must be numbers in [0, 1], got {t!r} at index {index}")
         if z.data >= 0.0:
             sample = z * (1.0 - t) + ((-z).exp() + 1.0).log()
@@ -69,37 +78,39 @@ def binary_cross_entropy(logits, targets):
 def cross_entropy(logits, class_index):
     """Softmax cross-entropy, −log softmax(logits)[class_index], for one sample or the mean over a batch.
 
-    One sample: a list of logits (one per class) and an int. A batch: a list of such lists and a
-    list of ints. The log-sum-exp subtracts the largest logit first (a constant, so the gradient,
-    softmax − one_hot, is unchanged) and never overflows.
+    One sample: a list of logits (one per class) and an int (any integral number, a numpy int
+    too). A batch: a list of such lists and a list (or 1-d array) of ints. The log-sum-exp
+    subtracts the largest logit first (a constant, so the gradient, softmax − one_hot, is
+    unchanged) and never overflows.
     >>> round(cross_entropy([Value(0.0), Value(0.0)], 1).data, 6)   # log 2
     0.693147
     >>> cross_entropy([[Value(1000.0), Value(0.0)], [Value(0.0), Value(1000.0)]], [0, 1]).data
     0.0
     """
-    if isinstance(logits, (list, tuple)) and logits and isinstance(logits[0], (list, tuple)):
-        if not isinstance(class_index, (list, tuple)):
-            raise ValueError(f"cross_entropy: a batch of {len(logits)} logit lists needs a list of class "
+    rows = as_list(logits, "cross_entropy: logits")
+    if rows and as_list(rows[0], "cross_entropy: logits[0]") is not None:
+        indices = as_list(class_index, "cross_entropy: class indices")
+        if indices is None:
+            raise ValueError(f"cross_entropy: a batch of {len(rows)} logit lists needs a list of class "
                              f"indices, got {type(class_index).__name__}")
-        if len(logits) != len(class_index):
-            raise ValueError(f"cross_entropy: {len(logits)} logit lists but {len(class_index)} class indices")
+        if len(rows) != len(indices):
+            raise ValueError(f"cross_entropy: {len(rows)} logit lists but {len(indices)} class indices")
         total = 0.0
-        for sample, index in zip(logits, class_index):
+        for sample, index in zip(rows, indices):
             total = _cross_entropy_one(sample, index) + total
-        return total / len(logits)
+        return total / len(rows)
     return _cross_entropy_one(logits, class_index)
 
 
 def _cross_entropy_one(logits, class_index):
     """−log softmax(logits)[class_index] = log Σ e^(z_j − m) − (z_k − m), with m the largest logit."""
-    if not isinstance(logits, (list, tuple)) or not logits:
+    items = as_list(logits, "cross_entropy: logits")
+    if not items:
         raise ValueError(f"cross_entropy: logits must be a non-empty list, got {logits!r}")
-    if isinstance(class_index, bool) or not isinstance(class_index, int):
-        raise ValueError(f"cross_entropy: the class index must be an int, got {type(class_index).__name__}: "
-                         f"{class_index!r}")
-    if not 0 <= class_index < len(logits):
-        raise ValueError(f"cross_entropy: class index {class_index} is out of range for {len(logits)} classes")
-    logits = [z if type(z) is Value else Value(z) for z in logits]
+    class_index = whole_number(class_index, "cross_entropy: the class index")
+    if not 0 <= class_index < len(items):
+        raise ValueError(f"cross_entropy: class index {class_index} is out of range for {len(items)} classes")
+    logits = _as_values("cross_entropy: logits", items)
     largest = max(z.data for z in logits)
     shifted = [z - largest for z in logits]                    # all <= 0, so exp() stays <= 1
     total = 0.0
@@ -109,13 +120,22 @@ def _cross_entropy_one(logits, class_index):
 
 
 def _paired(name, outputs, targets):
-    """Both arguments as equal-length, non-empty lists; the outputs as Values; one item becomes a list."""
-    if not isinstance(outputs, (list, tuple)):
-        outputs = [outputs]
-    if not isinstance(targets, (list, tuple)):
-        targets = [targets]
-    if not outputs:
+    """Both arguments as equal-length, non-empty lists; the outputs as Values; one item becomes a list.
+
+    Each argument may be a list, a tuple or a 1-d array (numpy's, say), or a single item.
+    """
+    output_list = as_list(outputs, f"{name}: predictions")
+    target_list = as_list(targets, f"{name}: targets")
+    output_list = [outputs] if output_list is None else output_list
+    target_list = [targets] if target_list is None else target_list
+    if not output_list:
         raise ValueError(f"{name}: no predictions (empty list)")
-    if len(outputs) != len(targets):
-        raise ValueError(f"{name}: {len(outputs)} predictions but {len(targets)} targets")
-    return [v if type(v) is Value else Value(v) for v in outputs], targets
+    if len(output_list) != len(target_list):
+        raise ValueError(f"{name}: {len(output_list)} predictions but {len(target_list)} targets")
+    return _as_values(f"{name}: predictions", output_list), target_list
+
+
+def _as_values(what, items):
+    """Each item as a Value: a Value as it is, a real number as a new leaf; anything else is a TypeError."""
+    return [item if type(item) is Value else Value(real_number(item, f"{what}[{index}]"))
+            for index, item in enumerate(items)]

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 
 from autograd import Value
 
+from .reals import real_number
+
 
 class Module:
     """Anything with parameters. Its parameters are the Values found in its attributes, in order.
@@ -26,12 +28,15 @@ class Module:
     def named_parameters(self):
         """(name, Value) for every parameter; a name is the attribute path, e.g. 'layers.0.neurons.3.b'.
 
-        A Value reached twice (a shared weight) is listed once, under its first name.
+        A Value reached twice (a shared weight) is listed once, under its first name, and each
+        Module is searched once, so a module shared by two parents, or a reference back to a parent,
+        adds nothing the second time (as in torch).
+        >>> parent = Module(); parent.child = Module(); parent.child.weight = Value(1.0)
+        >>> parent.child.parent = parent; parent.same_child = parent.child
+        >>> parent.named_parameters()
+        [('child.weight', Value(data=1.0, grad=0.0))]
         """
-        found, seen = [], set()
-        for name, item in vars(self).items():
-            _collect(name, item, found, seen)
-        return found
+        return _walk(self)
 
     def parameters(self):
         """Every parameter (a Value) of the model, in the order of `named_parameters()`."""
@@ -70,7 +75,7 @@ class Module:
         >>> model.load_state_dict({"weight": True})
         Traceback (most recent call last):
         ...
-        TypeError: parameter 'weight' must be a real number, got bool: True
+        nn.reals.NumberTypeError: parameter 'weight' must be a real number, got bool: True
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict needs a dict of name -> number, got {type(state).__name__}")
@@ -120,29 +125,40 @@ def checked_parameter_value(name, value):
     ...
     ValueError: parameter 'b' must be finite, got nan
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"parameter {name!r} must be a real number, got {type(value).__name__}: {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError(f"parameter {name!r} is too large for a float: {value!r}") from None
+    number = real_number(value, f"parameter {name!r}")
     if not math.isfinite(number):
         raise ValueError(f"parameter {name!r} must be finite, got {number!r}")
     return number
 
 
-def _collect(name, item, found, seen):
-    """Append (name, Value) for every parameter inside `item` to `found`, skipping ones already seen."""
-    if type(item) is Value:
-        if id(item) not in seen:
-            seen.add(id(item))
-            found.append((name, item))
-    elif isinstance(item, Module):
-        for inner_name, inner_item in vars(item).items():
-            _collect(f"{name}.{inner_name}", inner_item, found, seen)
-    elif isinstance(item, (list, tuple)):
-        for index, inner_item in enumerate(item):
-            _collect(f"{name}.{index}", inner_item, found, seen)
+def _walk(module):
+    """(name, Value) for every parameter under `module`, depth first in attribute order.
+
+    Every Value, Module, list and tuple is visited once (by identity): a second path to it, a
+    cycle through a back-reference included, is skipped. The walk keeps its own stack, so a deep
+    chain of modules needs no deep recursion.
+    """
+    found, seen = [], {id(module)}
+    stack = [("", iter(vars(module).items()))]
+    while stack:
+        prefix, items = stack[-1]
+        for name, item in items:
+            if id(item) in seen:
+                continue
+            if type(item) is Value:
+                seen.add(id(item))
+                found.append((prefix + name, item))
+            elif isinstance(item, Module):
+                seen.add(id(item))
+                stack.append((f"{prefix}{name}.", iter(vars(item).items())))
+                break
+            elif isinstance(item, (list, tuple)):
+                seen.add(id(item))
+                stack.append((f"{prefix}{name}.", ((str(index), inner) for index, inner in enumerate(item))))
+                break
+        else:
+            stack.pop()
+    return found
 
 
 def _some(names, shown=5):

@@ -3,6 +3,8 @@ import math
 
 from autograd import Value
 
+from .reals import as_list, real_number
+
 
 class Optimizer:
     """The shared part: the list of parameters, their checks, and `zero_grad()`."""
@@ -87,10 +89,11 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr)
-        if not isinstance(betas, (list, tuple)) or len(betas) != 2:
+        pair = as_list(betas, "Adam betas")
+        if pair is None or len(pair) != 2:
             raise TypeError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = tuple(_fraction("Adam", f"betas[{i}]", beta) for i, beta in enumerate(betas))
-        self.eps = _non_negative("Adam", "eps", eps)
+        self.betas = tuple(_fraction("Adam", f"betas[{i}]", beta) for i, beta in enumerate(pair))
+        self.eps = _positive("Adam", "eps", eps)
         self.weight_decay = _non_negative("Adam", "weight_decay", weight_decay)
         self.t = 0
         self.m = [0.0] * len(self.params)                      # running mean of the gradient
@@ -111,12 +114,19 @@ class Adam(Optimizer):
 
 
 def _non_negative(owner, name, x):
-    """A hyper-parameter as a float, checked to be a finite number >= 0."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{owner} {name} must be a number, got {type(x).__name__}: {x!r}")
+    """A hyper-parameter as a float, checked to be a finite real number >= 0 (a numpy number or 0-d array too)."""
+    x = real_number(x, f"{owner} {name}", expected="a number")
     if not (math.isfinite(x) and x >= 0.0):
         raise ValueError(f"{owner} {name} must be a finite number >= 0, got {x!r}")
-    return float(x)
+    return x
+
+
+def _positive(owner, name, x):
+    """A hyper-parameter as a float, checked to be a finite number > 0 (Adam's eps: it keeps a division safe)."""
+    x = _non_negative(owner, name, x)
+    if x == 0.0:
+        raise ValueError(f"{owner} {name} must be a finite number > 0, got {x!r}")
+    return x
 
 
 def _fraction(owner, name, x):

@@ -95,21 +95,21 @@ def test_plain_number_operands_are_written_in_the_op():
     """x * 2, x + 1, 10 - x, x / 4, x ** 2 are ops with one input edge and the constant in the oval."""
     x = Value(5.0, label="x")
     cases = {"× 2": x * 2, "+ 1": x + 1, "10 −": 10 - x, "− 3": x - 3, "÷ 4": x / 4, "^2": x ** 2,
-             "^0.5": x ** 0.5, "×": x * x, "tanh": x.tanh(), "−x": -x}
+             "^0.5": x ** 0.5, "×": x * x, "tanh": x.tanh(), "−": -x, "10 ÷": 10 / x, "2 ^": 2 ** x}
     for expected, node in cases.items():
         assert op_label(node) == expected
         source = draw_dot(node).source
         assert re.search(rf'label="?{re.escape(expected)}"? ', source)
 
 
-def test_a_constant_divided_by_a_value_is_a_leaf_box():
-    """10 / x: the engine makes the 10 a leaf Value, so it is drawn as a box with data 10."""
+def test_a_constant_divided_by_a_value_is_written_in_the_op_not_a_box():
+    """10 / x: like every plain-number operand, the 10 is kept on the node's op, not made a leaf box."""
     x = Value(4.0, label="x")
     y = 10 / x
     y.backward()
     source = draw_dot(y).source
-    assert "{ data 10.0000 | grad 0.2500 }" in source          # d(c/x)/dc = 1/x
-    assert len(edges(source)) == 3
+    assert "data 10.0000" not in source
+    assert len(edges(source)) == 2 and "10 ÷" in source
 
 
 def test_show_local_labels_each_input_edge_with_its_local_derivative():

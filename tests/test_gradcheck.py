@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from autograd import GradcheckError, Value, gradcheck, numerical_grad, primitive, weighted_sum
+from autograd import GradcheckError, Value, grad, gradcheck, no_grad, numerical_grad, primitive, weighted_sum
 
 CORRECT = [
     ("product and tanh", lambda x, y: (x * y).tanh() + y.exp(), [0.3, -0.7]),
@@ -76,17 +76,88 @@ def test_numerical_grad_matches_closed_form():
     assert math.isclose(dy, x0 ** 2 + math.cos(y0), rel_tol=1e-7)
 
 
-def test_numerical_grad_records_no_graph():
-    """f gets unrecorded leaf Values, so the result it builds has no parents."""
+def test_numerical_grad_gives_f_fresh_leaves():
+    """f gets new leaf Values holding the shifted point; the caller's Values are not passed in or touched."""
+    x = Value(2.0)
+    x.grad = 7.0
     seen = []
 
-    def f(x):
-        y = x * x
-        seen.append(y)
-        return y
+    def f(v):
+        seen.append(v)
+        return v * v
 
-    numerical_grad(f, [2.0])
-    assert seen and all(y.is_leaf() for y in seen)
+    numerical_grad(f, [x], eps=0.5)
+    assert sorted(v.data for v in seen) == [1.5, 2.5]
+    assert all(v.is_leaf() and v is not x for v in seen)
+    assert (x.data, x.grad) == (2.0, 7.0)
+
+
+# ---- functions that call grad() themselves: the derivative of a derivative ----------------------------
+def test_numerical_grad_of_a_function_that_calls_grad():
+    """f(x) = d/dx x³ = 3x² is evaluated with its graph, so central differences give 6x, not 0."""
+    (slope,) = numerical_grad(lambda x: grad(x ** 3, [x], create_graph=True)[0], [1.5])
+    assert math.isclose(slope, 6 * 1.5, rel_tol=1e-7)
+
+
+def test_numerical_grad_and_gradcheck_work_inside_no_grad():
+    """Called inside no_grad(), both still record what they need: no false alarm, no zero slope."""
+    with no_grad():
+        (slope,) = numerical_grad(lambda x: grad(x * x, [x], create_graph=True)[0], [1.5])
+        assert math.isclose(slope, 2.0, rel_tol=1e-7)
+        assert gradcheck(lambda x: x * x.sin(), [0.7]) is True
+
+
+# Every op of the rule table, with a point inside its domain (away from kinks and from 0 for log, sqrt, /).
+OPS = [
+    ("+", lambda x, y: x + y, [0.7, -1.3]),
+    ("-", lambda x, y: x - y, [0.7, -1.3]),
+    ("*", lambda x, y: x * y, [0.7, -1.3]),
+    ("/", lambda x, y: x / y, [0.7, -1.3]),
+    ("**", lambda x, y: x ** y, [1.3, 0.7]),
+    ("neg", lambda x: -x, [0.7]),
+    ("abs", lambda x: abs(x), [-0.6]),
+    ("relu", lambda x: x.relu(), [0.8]),
+    ("relu below 0", lambda x: x.relu(), [-0.8]),
+    ("tanh", lambda x: x.tanh(), [0.4]),
+    ("sigmoid", lambda x: x.sigmoid(), [-0.9]),
+    ("exp", lambda x: x.exp(), [0.6]),
+    ("log", lambda x: x.log(), [0.6]),
+    ("sqrt", lambda x: x.sqrt(), [0.6]),
+    ("sin", lambda x: x.sin(), [0.9]),
+    ("cos", lambda x: x.cos(), [0.9]),
+    ("x**3", lambda x: x ** 3, [-0.8]),
+    ("x**0.5", lambda x: x ** 0.5, [0.8]),
+    ("x**-2", lambda x: x ** -2, [0.8]),
+    ("x**2.5", lambda x: x ** 2.5, [1.1]),
+    ("2**x", lambda x: 2 ** x, [0.3]),
+    ("2-x, 2/x, x-2, x/2", lambda x: (2 - x) * (2 / x) + (x - 2) * (x / 2), [0.8]),
+    ("wx+b", lambda w1, w2, x1, x2, b: weighted_sum([w1, w2], [x1, x2], b), [0.4, -0.3, 1.2, 0.7, 0.1]),
+]
+
+
+def derivative(f, index):
+    """The function d f / d x_index, built with grad(create_graph=True) so it can be differentiated again."""
+    def df(*xs):
+        return grad(f(*xs), list(xs), create_graph=True)[index]
+    return df
+
+
+@pytest.mark.parametrize("f, point", [pytest.param(f, p, id=name) for name, f, p in OPS])
+def test_gradcheck_of_first_derivative_against_second(f, point):
+    """gradcheck of each first partial derivative (a function that calls grad) passes for every op."""
+    assert gradcheck(f, point) is True
+    for index in range(len(point)):
+        assert gradcheck(derivative(f, index), point) is True
+
+
+def test_derivative_check_catches_a_wrong_second_derivative():
+    """A primitive with the right first derivative but a wrong second one fails the derivative check."""
+    def cube_slope_rule(v):                                    # d/dx x³ = 3x², but written so that
+        return 3 * v.data ** 2 if type(v) is Value else 3 * v ** 2   # create_graph sees a constant
+    cube = primitive("test_gradcheck_cube_constant_slope", lambda v: v ** 3, cube_slope_rule)
+    assert gradcheck(cube, [0.7]) is True
+    with pytest.raises(GradcheckError):
+        gradcheck(derivative(cube, 0), [0.7])
 
 
 def test_mismatch_names_the_input_by_label_and_value():

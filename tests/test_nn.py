@@ -348,3 +348,75 @@ def test_a_subclass_parameter_is_listed_and_trained():
     model = Scaled()
     assert any(p is model.scale for p in model.parameters())
     assert len(model.parameters()) == len(dict(model.named_parameters()))
+
+
+# ---- the module tree is walked once per module ---------------------------------------------------------
+class Tree(Module):
+    """A model whose child keeps a reference back to it, as a user's code often does."""
+
+    def __init__(self):
+        self.body = Layer(2, 3)
+        self.body.owner = self                                   # the back-reference
+        self.scale = Value(2.0)
+
+
+def test_a_back_reference_to_the_parent_does_not_recurse(tmp_path):
+    """parameters, zero_grad, state_dict, load_state_dict, repr and save work on a tree with a back-reference."""
+    model = Tree()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == [f"body.neurons.{n}.{p}" for n in range(3) for p in ("w.0", "w.1", "b")] + ["scale"]
+    assert len(model.parameters()) == 3 * 3 + 1
+    model.scale.grad = 5.0
+    model.zero_grad()
+    assert model.scale.grad == 0.0
+    state = model.state_dict()
+    assert model.load_state_dict(state) is model
+    assert "10 parameters" in repr(model)
+    copy = Tree()
+    nn.load(copy, nn.save(model, tmp_path / "tree.json"))
+    assert copy.state_dict() == state
+
+
+def test_a_module_shared_by_two_parents_is_listed_once_like_torch():
+    """A Layer held by two attributes (and a child pointing at it) gives its parameters once, under the first name."""
+    class Shared(Module):
+        def __init__(self):
+            self.encoder = Layer(2, 2)
+            self.decoder = self.encoder
+            self.heads = [Neuron(2), self.encoder]
+            self.heads[0].sibling = self.encoder
+
+    model = Shared()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == [f"encoder.neurons.{n}.{p}" for n in range(2) for p in ("w.0", "w.1", "b")] + [
+        "heads.0.w.0", "heads.0.w.1", "heads.0.b"]
+
+    class TorchShared(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = torch.nn.Linear(2, 2)
+            self.decoder = self.encoder
+            self.heads = torch.nn.ModuleList([torch.nn.Linear(2, 1), self.encoder])
+
+    theirs = [name for name, _ in TorchShared().named_parameters()]
+    assert theirs == ["encoder.weight", "encoder.bias", "heads.0.weight", "heads.0.bias"]   # the same rule
+
+
+def test_a_list_that_contains_itself_does_not_recurse():
+    """A list holding itself (or a module holding itself) is walked once."""
+    model = Module()
+    model.weights = [Value(1.0)]
+    model.weights.append(model.weights)
+    model.me = model
+    assert model.named_parameters() == [("weights.0", model.weights[0])]
+
+
+def test_a_deep_chain_of_modules_needs_no_deep_recursion():
+    """A chain of 5,000 nested modules lists its one parameter (the walk keeps its own stack)."""
+    root = node = Module()
+    for _ in range(5000):
+        node.next = Module()
+        node = node.next
+    node.weight = Value(1.0)
+    (name, parameter), = root.named_parameters()
+    assert parameter is node.weight and name.count("next") == 5000

@@ -138,3 +138,28 @@ def test_bad_arguments_raise_naming_them(build, error, words):
     """Bad hyper-parameters or parameter lists raise a clear error that names the argument."""
     with pytest.raises(error, match=words):
         build([Value(1.0), Value(2.0)])
+
+
+@pytest.mark.parametrize("build, words", [
+    (lambda p: Adam(p, eps=0.0), "eps"),
+    (lambda p: Adam(p, eps=-0.0), "eps"),
+    (lambda p: Adam(p, lr=-1e-3), "lr"),
+    (lambda p: Adam(p, betas=(1.5, 0.9)), r"betas\[0\]"),
+    (lambda p: Adam(p, betas=(0.9, -0.5)), r"betas\[1\]"),
+    (lambda p: Adam(p, betas=(0.9, float("nan"))), r"betas\[1\]"),
+    (lambda p: Adam(p, eps=float("inf")), "eps"),
+    (lambda p: SGD(p, lr=float("-inf")), "lr"),
+])
+def test_invalid_hyperparameters_are_refused_at_construction(build, words):
+    """eps <= 0, a negative lr and betas outside [0, 1) raise ValueError when the optimizer is made (as torch.optim)."""
+    with pytest.raises(ValueError, match=words):
+        build([Value(1.0)])
+
+
+def test_adam_with_a_zero_gradient_never_divides_by_zero():
+    """A parameter whose gradient stays 0 does not move, with the smallest eps allowed."""
+    w = Value(1.0)
+    optimizer = Adam([w], eps=5e-324)
+    for _ in range(3):
+        optimizer.step()
+    assert w.data == 1.0

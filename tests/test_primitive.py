@@ -1,6 +1,7 @@
 """primitive(): new ops from a float function and its derivative, first and higher order, and bad arguments."""
 import gc
 import math
+import pickle
 
 import pytest
 
@@ -105,16 +106,15 @@ def test_math_derivative_works_first_order_and_refuses_create_graph_clearly():
     pytest.param("exp", math.sin, math.cos, ValueError, "built-in", id="builtin exp"),
     pytest.param("+", math.sin, math.cos, ValueError, "built-in", id="builtin +"),
     pytest.param("**", math.sin, math.cos, ValueError, "built-in", id="builtin **"),
-    pytest.param("**2", math.sin, math.cos, ValueError, "built-in", id="builtin **2"),
     pytest.param("wx+b", math.sin, math.cos, ValueError, "built-in", id="builtin wx+b"),
     pytest.param("tanh", math.sin, math.cos, ValueError, "built-in", id="builtin tanh"),
 ])
 def test_bad_arguments_raise_and_register_nothing(name, f, df, error, words):
     """A non-callable f or df, a bad name or a built-in op's name raises and leaves the op table as it was."""
-    rules_before = dict(engine.RULES)
+    rows_before = dict(engine.OPS)
     with pytest.raises(error, match=words):
         primitive(name, f, df)
-    assert engine.RULES == rules_before
+    assert engine.OPS == rows_before
 
 
 def test_df_returning_the_wrong_count_raises_and_makes_no_node():
@@ -156,7 +156,9 @@ def test_df_returning_a_value_on_floats_is_refused():
 def test_unknown_op_after_unpickling_is_not_treated_as_constant():
     """A node whose op has no rule here cannot be differentiated twice: an error, not a silent 0."""
     x = Value(1.5)
-    y = engine.apply_rule("from_elsewhere", (lambda v: v ** 3, lambda v, out: (3 * v ** 2,)), [x])
+    y = pickle.loads(pickle.dumps(x ** 3 + 0.0))                # rebuilt with a row named as here: fine
+    y._op = engine.Unknown("from_elsewhere")                   # as a primitive of another session comes back
+    x = y.parents[0].parents[0]
     assert grad(y, x) == 3 * 1.5 ** 2
     with pytest.raises(ValueError, match="from_elsewhere"):
         grad(y, x, create_graph=True)

@@ -1,8 +1,16 @@
 """Tests of nn.save / nn.load: exact JSON round trip, atomic writes, and every kind of bad file rejected."""
+import errno
 import json
 import os
 import pathlib
 import random
+import re
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 
@@ -302,3 +310,248 @@ def test_saving_into_a_missing_folder_names_that_folder(tmp_path):
         save(MLP(2, [3, 1]), tmp_path / "nope" / "model.json")
     assert raised.value.filename == str(tmp_path / "nope")
     assert not (tmp_path / "nope").exists()
+
+
+# ---- symlinks, permissions, odd paths ---------------------------------------------------------------------
+def test_save_writes_through_a_symlink_and_keeps_the_link(saved, tmp_path):
+    """Saving to a symlink replaces the file it points to (as torch.save does); the link stays a link."""
+    model, target = saved
+    link = tmp_path / "latest.json"
+    link.symlink_to(target.name)                               # a relative link, as users make them
+    for p in model.parameters():
+        p.data += 1.0
+    save(model, link)
+    assert link.is_symlink() and os.readlink(link) == target.name
+    assert load(make_model(seed=8), target).state_dict() == model.state_dict()
+    assert load(make_model(seed=8), link).state_dict() == model.state_dict()
+    assert leftovers(tmp_path) == ["latest.json"]
+
+
+def test_save_through_a_chain_of_symlinks_into_another_folder(tmp_path):
+    """A link to a link to a file in another folder: that file gets the model, and its folder the temp file."""
+    (tmp_path / "store").mkdir()
+    (tmp_path / "links").mkdir()
+    target = tmp_path / "store" / "model.json"
+    target.write_text("old")
+    (tmp_path / "links" / "middle.json").symlink_to(target)
+    (tmp_path / "links" / "first.json").symlink_to(tmp_path / "links" / "middle.json")
+    model = make_model()
+    save(model, tmp_path / "links" / "first.json")
+    assert load(make_model(seed=8), target).state_dict() == model.state_dict()
+    assert sorted(p.name for p in (tmp_path / "links").iterdir()) == ["first.json", "middle.json"]
+    assert all(p.is_symlink() for p in (tmp_path / "links").iterdir())
+    assert leftovers(tmp_path / "store") == []
+
+
+def test_save_to_a_dangling_symlink_creates_its_target(tmp_path):
+    """A link to a file that does not exist yet: save creates that file, as opening the link for writing would."""
+    link = tmp_path / "link.json"
+    link.symlink_to("model.json")
+    save(make_model(), link)
+    assert link.is_symlink() and (tmp_path / "model.json").is_file()
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_save_keeps_the_permission_bits_of_the_file_it_replaces(saved, mode):
+    """A model file made private (0600) or read-only stays so after another save."""
+    model, path = saved
+    path.chmod(mode)
+    save(model, path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_save_through_a_symlink_keeps_the_targets_mode(saved, tmp_path):
+    """The mode kept is the target's, not the link's."""
+    model, target = saved
+    target.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    save(model, link)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and link.is_symlink()
+
+
+@pytest.mark.parametrize("path", ["", ".", "..", "/"])
+def test_save_to_an_empty_or_folder_path_is_a_value_error(path):
+    """'' or a folder as the path is a clear ValueError naming it, and nothing is written."""
+    with pytest.raises(ValueError, match="empty path" if path == "" else "folder"):
+        save(make_model(), path)
+
+
+def test_save_to_a_folder_or_a_path_ending_in_a_slash_is_a_value_error(tmp_path):
+    """An existing folder (through a link too) or a name with a trailing slash is refused; nothing is written."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "folder")
+    for path in (tmp_path / "folder", tmp_path / "link", str(tmp_path / "model.json") + os.sep):
+        with pytest.raises(ValueError, match="folder"):
+            save(make_model(), path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "link"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_save_over_a_fifo_or_device_is_refused(tmp_path):
+    """A path that is a FIFO or a device is not replaced by a model file: ValueError naming what it is."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="FIFO"):
+        save(make_model(), fifo)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(ValueError, match="device"):
+        save(make_model(), "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_save_into_a_symlink_loop_names_the_path(tmp_path):
+    """A link that points at itself is a ValueError naming the path (not a raw OSError), and stays as it was."""
+    loop = tmp_path / "loop.json"
+    loop.symlink_to("loop.json")
+    with pytest.raises(ValueError, match=r"loop\.json.*symlink"):
+        save(make_model(), loop)
+    assert os.readlink(loop) == "loop.json"
+
+
+# ---- temporary files ----------------------------------------------------------------------------------------
+def temp_files(folder):
+    return sorted(p.name for p in pathlib.Path(folder).iterdir() if p.name.endswith(".tmp"))
+
+
+def test_the_temporary_file_is_named_after_the_model_file(saved, monkeypatch):
+    """While saving, the data sits in '.model.json.backprop-lab-<random>.tmp' next to the model file."""
+    model, path = saved
+    renamed = []
+    real_replace = os.replace
+
+    def recording_replace(source, destination):
+        renamed.append((pathlib.Path(source), pathlib.Path(destination)))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(nn.serialization.os, "replace", recording_replace)
+    save(model, path)
+    (source, destination), = renamed
+    assert destination == path and source.parent == path.parent
+    assert re.fullmatch(r"\.model\.json\.backprop-lab-[0-9a-f]{12}\.tmp", source.name)
+
+
+def test_stale_temp_files_of_the_same_model_are_removed_on_the_next_save(saved):
+    """Temp files a killed save left behind (old enough) go at the next save of that file; nothing else does."""
+    model, path = saved
+    folder = path.parent
+    stale = [folder / ".model.json.backprop-lab-0123456789ab.tmp", folder / ".model.json.backprop-lab-a1b2c3d4e5f6.tmp"]
+    kept = [folder / ".other.json.backprop-lab-0123456789ab.tmp",   # another model's
+            folder / ".model.json.backprop-lab-0123.tmp",            # not the exact pattern
+            folder / "model.json.backprop-lab-0123456789ab.tmp",     # not hidden
+            folder / ".model.json.backprop-lab-fresh0000000.tmp",    # not hex
+            folder / ".model.json.bak"]
+    an_hour_ago = time.time() - 3600
+    for leftover in stale + kept:
+        leftover.write_text("{half a model")
+        os.utime(leftover, (an_hour_ago, an_hour_ago))
+    just_now = folder / ".model.json.backprop-lab-cccccccccccc.tmp"  # another save of it may be writing now
+    just_now.write_text("{")
+    save(model, path)
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept) and just_now.exists()
+    assert load(make_model(seed=8), path).state_dict() == model.state_dict()
+
+
+def test_a_killed_save_leaves_only_a_findable_temp_file(tmp_path):
+    """A process killed while writing leaves the old file intact and one temp file named after it; the next
+    save (once that file is old) removes it."""
+    path = save(make_model(seed=0), tmp_path / "model.json")
+    old_bytes = path.read_bytes()
+    script = ("import json, os, random, sys\n"
+              "import nn, nn.serialization\n"
+              "def die_halfway(document, file, **options):\n"
+              "    file.write(json.dumps(document)[:40]); file.flush(); os._exit(9)\n"
+              "nn.serialization.json.dump = die_halfway\n"
+              "random.seed(1); nn.save(nn.MLP(2, [4, 4, 1]), sys.argv[1])\n")
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True)
+    assert result.returncode == 9, result.stderr
+    assert path.read_bytes() == old_bytes
+    (left,) = temp_files(tmp_path)
+    assert re.fullmatch(r"\.model\.json\.backprop-lab-[0-9a-f]{12}\.tmp", left)
+    long_ago = time.time() - 3600
+    os.utime(tmp_path / left, (long_ago, long_ago))
+    save(make_model(seed=0), path)
+    assert temp_files(tmp_path) == []
+
+
+# ---- load: only regular files, never blocking, OS errors named ----------------------------------------------
+def load_in_thread(path, timeout=10.0):
+    """load(make_model(), path) in a thread: (finished in time, the exception raised or None)."""
+    outcome = []
+
+    def run():
+        try:
+            load(make_model(), path)
+            outcome.append(None)
+        except BaseException as error:                         # handed back to the test
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return (not thread.is_alive()), (outcome[0] if outcome else None)
+
+
+def test_load_of_a_fifo_is_refused_without_blocking(tmp_path):
+    """Loading from a FIFO raises ValueError naming the path and 'FIFO' at once, instead of waiting for a writer."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    finished, error = load_in_thread(fifo)
+    if not finished:                                           # unblock the stuck reader before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert finished, "load blocked on a FIFO"
+    assert isinstance(error, ValueError) and "FIFO" in str(error) and "pipe.json" in str(error)
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_load_of_a_device_is_refused(device):
+    """A character device is not a model file: ValueError naming the path and the kind, read nothing."""
+    finished, error = load_in_thread(device)
+    assert finished
+    assert isinstance(error, ValueError) and device in str(error) and "character device" in str(error)
+
+
+def test_load_of_a_socket_is_refused(tmp_path):
+    """A Unix socket is not a model file: ValueError naming it."""
+    path = tmp_path / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        with pytest.raises(ValueError, match="socket"):
+            load(make_model(), path)
+    finally:
+        server.close()
+
+
+def test_load_through_a_symlink_loop_names_the_path(tmp_path):
+    """A symlink loop is a ValueError naming the path and the loop (not a bare OSError)."""
+    (tmp_path / "a.json").symlink_to("b.json")
+    (tmp_path / "b.json").symlink_to("a.json")
+    with pytest.raises(ValueError, match=r"a\.json.*symlink"):
+        load(make_model(), tmp_path / "a.json")
+
+
+def test_load_without_permission_names_the_path(saved, monkeypatch):
+    """A file that cannot be opened for lack of permission raises PermissionError naming the path."""
+    model, path = saved
+    real_open = os.open
+
+    def denied(file, flags, *args, **kwargs):
+        if pathlib.Path(file) == path:
+            raise PermissionError(errno.EACCES, "Permission denied")     # no filename, as some calls give
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(nn.serialization.os, "open", denied)
+    before = model.state_dict()
+    with pytest.raises(PermissionError, match="model.json") as raised:
+        load(model, path)
+    assert raised.value.filename == str(path)
+    assert model.state_dict() == before
+
+
+def test_load_through_a_file_used_as_a_folder_names_the_path(saved):
+    """'model.json/x' (a file where a folder should be) is a ValueError naming the path."""
+    _, path = saved
+    with pytest.raises(ValueError, match=r"model\.json/x"):
+        load(make_model(), path / "x")
