@@ -1,12 +1,11 @@
 """The engine: `Value`, a scalar that remembers how it was made; the table of op rows; the chain rule."""
 import math
-import numbers
 import operator
 import re
 
 from . import mode
 from .mode import OPEN_SCOPES
-from .rowmath import NAMESPACE, exp, logsumexp as logsumexp_of_floats
+from .rowmath import NAMESPACE, exp, logsumexp as logsumexp_of_floats, real_number
 
 
 class Value:
@@ -109,26 +108,26 @@ class Value:
         return _rebuild_graph, (records,)
 
     # ---- ops: each method runs one row of the table below --------------------------------------
-    def __add__(self, other): return _binary(ADD, self, other)
-    def __radd__(self, other): return _binary(ADD, other, self)
-    def __sub__(self, other): return _binary(SUB, self, other)
-    def __rsub__(self, other): return _binary(SUB, other, self)
-    def __mul__(self, other): return _binary(MUL, self, other)
-    def __rmul__(self, other): return _binary(MUL, other, self)
-    def __truediv__(self, other): return _binary(DIV, self, other)
-    def __rtruediv__(self, other): return _binary(DIV, other, self)
-    def __pow__(self, other): return _binary(POW, self, other)
-    def __rpow__(self, other): return _binary(POW, other, self)
-    def __neg__(self): return _unary(NEG, self)
-    def __abs__(self): return _unary(ABS, self)
-    def relu(self): return _unary(RELU, self)
-    def tanh(self): return _unary(TANH, self)
-    def sigmoid(self): return _unary(SIGMOID, self)
-    def exp(self): return _unary(EXP, self)
-    def log(self): return _unary(LOG, self)
-    def sqrt(self): return _unary(SQRT, self)
-    def sin(self): return _unary(SIN, self)
-    def cos(self): return _unary(COS, self)
+    def __add__(self, other): return ADD.apply(self, other)
+    def __radd__(self, other): return ADD.apply(other, self)
+    def __sub__(self, other): return SUB.apply(self, other)
+    def __rsub__(self, other): return SUB.apply(other, self)
+    def __mul__(self, other): return MUL.apply(self, other)
+    def __rmul__(self, other): return MUL.apply(other, self)
+    def __truediv__(self, other): return DIV.apply(self, other)
+    def __rtruediv__(self, other): return DIV.apply(other, self)
+    def __pow__(self, other): return POW.apply(self, other)
+    def __rpow__(self, other): return POW.apply(other, self)
+    def __neg__(self): return NEG.apply(self)
+    def __abs__(self): return ABS.apply(self)
+    def relu(self): return RELU.apply(self)
+    def tanh(self): return TANH.apply(self)
+    def sigmoid(self): return SIGMOID.apply(self)
+    def exp(self): return EXP.apply(self)
+    def log(self): return LOG.apply(self)
+    def sqrt(self): return SQRT.apply(self)
+    def sin(self): return SIN.apply(self)
+    def cos(self): return COS.apply(self)
 
     def __pos__(self):
         return self
@@ -194,11 +193,21 @@ class Op:
         self.operand_names = ("x",) if self.arity == 1 else ("a", "b")
         self.on_floats = self._function(range(self.arity))    # floats -> (y, dy/d each operand)
         self.on_values = self._derivatives_function()         # Values -> (dy/d each operand)
-        if self.arity == 2:                                   # one operand a plain number: one edge
-            self.first_only = self._function((0,))            # (y, dy/da), b a constant
-            self.second_only = self._function((1,))           # (y, dy/db), a a constant
-            self.with_constant = ({}, {})                     # shared rows for each constant, by side
+        self.apply = self._apply_function()                   # Values (or a plain number) -> a new node
+        self.with_constant = ({}, {})                         # shared WithConstants, by the number's side
         OPS[name] = self
+
+    def constant_row(self, c, position):
+        """The WithConstant for this op with the plain number `c` as operand `position`, shared when it can be."""
+        shared = self.with_constant[position]
+        row = shared.get(c)
+        if row is None:
+            row = WithConstant(self, c, position)
+            if c != 0.0 and c == c:                            # -0.0 equals 0.0 and nan nothing: not shared
+                if len(shared) > 256:
+                    shared.clear()
+                shared[c] = row
+        return row
 
     def _function(self, kept):
         """The float function of this row: operands -> (y, local derivatives of the operands in `kept`)."""
@@ -207,14 +216,63 @@ class Op:
                   f"    return y, {', '.join(self.derivatives[i] for i in kept)}\n")
         return self._define(source, f"<op row {self.name!r}>")
 
+    def _apply_function(self):
+        """The function that makes this op's nodes, with the row's expressions written into it.
+
+        For `a * b` it reads: a = first.data; b = second.data; y = a * b; edges = (first, b, second, a).
+        A plain-number operand is no node: it is kept on the node's op (see WithConstant).
+        """
+        if self.arity == 1:
+            body = (f"    x = first.data\n"
+                    f"    y = {self.forward}\n"
+                    f"    edges = (first, {self.derivatives[0]})\n"
+                    f"    op = row\n")
+        else:
+            d_first, d_second = self.derivatives
+            body = (f"    if type(first) is Value:\n"
+                    f"        a = first.data\n"
+                    f"        if type(second) is Value:\n"
+                    f"            b = second.data\n"
+                    f"            y = {self.forward}\n"
+                    f"            edges = (first, {d_first}, second, {d_second})\n"
+                    f"            op = row\n"
+                    f"        else:\n"
+                    f"            b = real_number(second)\n"
+                    f"            if b is None:\n"
+                    f"                return NotImplemented\n"
+                    f"            y = {self.forward}\n"
+                    f"            edges = (first, {d_first})\n"
+                    f"            op = row.constant_row(b, 1)\n"
+                    f"    else:\n"
+                    f"        a = real_number(first)\n"
+                    f"        if a is None:\n"
+                    f"            return NotImplemented\n"
+                    f"        b = second.data\n"
+                    f"        y = {self.forward}\n"
+                    f"        edges = (second, {d_second})\n"
+                    f"        op = row.constant_row(a, 0)\n")
+        source = (f"def {self._identifier()}({'first' if self.arity == 1 else 'first, second'}):\n" + body +
+                  "    out = new_value(Value)\n"
+                  "    out.data = y\n"
+                  "    out.grad = 0.0\n"
+                  "    out._edges = edges\n"
+                  "    out._op = op\n"
+                  "    out.label = ''\n"
+                  "    if OPEN_SCOPES:\n"
+                  "        on_new_node(out)\n"
+                  "    return out\n")
+        return self._define(source, f"<op row {self.name!r}, making nodes>",
+                            Value=Value, new_value=object.__new__, row=self, real_number=real_number,
+                            OPEN_SCOPES=OPEN_SCOPES, on_new_node=mode.on_new_node)
+
     def _derivatives_function(self):
         """The local derivatives as a function of (operands, y) that works on Values too (create_graph)."""
         source = (f"def {self._identifier()}({', '.join(self.operand_names)}, y):\n"
                   f"    return ({', '.join(self.derivatives)},)\n")
         return self._define(source, f"<op row {self.name!r} on Values>")
 
-    def _define(self, source, filename):
-        namespace = dict(NAMESPACE)
+    def _define(self, source, filename, **names):
+        namespace = dict(NAMESPACE, **names)
         exec(compile(source, filename, "exec"), namespace)
         return namespace[self._identifier()]
 
@@ -426,41 +484,6 @@ def _node(data, edges, op):
 _new_value = object.__new__
 
 
-def _unary(op, x):
-    y, local = op.on_floats(x.data)
-    return _node(y, (x, local), op)
-
-
-def _binary(op, a, b):
-    """a op b, where a or b may be a plain number: it is kept on the node's op, not made a node."""
-    if type(a) is Value:
-        if type(b) is Value:
-            y, local_a, local_b = op.on_floats(a.data, b.data)
-            return _node(y, (a, local_a, b, local_b), op)
-        c = real_number(b)
-        if c is None:
-            return NotImplemented
-        y, local_a = op.first_only(a.data, c)
-        return _node(y, (a, local_a), _with_constant(op, c, 1))
-    c = real_number(a)
-    if c is None:
-        return NotImplemented
-    y, local_b = op.second_only(c, b.data)
-    return _node(y, (b, local_b), _with_constant(op, c, 0))
-
-
-def _with_constant(op, c, position):
-    shared = op.with_constant[position]
-    row = shared.get(c)
-    if row is None or row.constant != c:
-        row = WithConstant(op, c, position)
-        if c != 0.0 and c == c:                                # -0.0 equals 0.0 and nan nothing: not shared
-            if len(shared) > 256:
-                shared.clear()
-            shared[c] = row
-    return row
-
-
 def weighted_sum(weights, inputs, bias=None):
     """One node for w·x + b (a neuron's pre-activation), with an edge to every w, x and b.
 
@@ -668,28 +691,7 @@ def local_grads_as_values(node):
     return tuple(derivatives)
 
 
-# ---- numbers ------------------------------------------------------------------------------------
-def real_number(x):
-    """x as a float if it is a real number (numpy scalars and 0-d arrays too; bool excluded), else None.
-
-    >>> real_number(3), real_number(2.5), real_number(True), real_number("1")
-    (3.0, 2.5, None, None)
-    """
-    if type(x) is float:
-        return x
-    if isinstance(x, bool):
-        return None
-    if isinstance(x, (int, float, numbers.Real)):
-        try:
-            return float(x)
-        except OverflowError:
-            raise OverflowError(f"an int of {int(x).bit_length()} bits is too large for a float") from None
-    if getattr(x, "shape", None) == () and getattr(x, "dtype", None) is not None:   # a 0-d numpy array
-        kind = x.dtype.kind
-        return float(x) if kind in "iuf" else None
-    return None
-
-
+# ---- text ---------------------------------------------------------------------------------------
 def _substitute(expression, names):
     """An expression with its one-letter variables renamed, whole words only: ('a * b', a='x') -> 'x * b'."""
     return re.sub(r"\b[a-z]\b", lambda match: names.get(match.group(0), match.group(0)), expression)

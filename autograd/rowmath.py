@@ -4,6 +4,28 @@ Each works on floats (what a node stores) and on Values (what `create_graph=True
 so one expression of a row serves both. Compiled programs call the float side of the same functions.
 """
 import math
+import numbers
+
+
+def real_number(x):
+    """x as a float if it is a real number (numpy scalars and 0-d arrays too; bool excluded), else None.
+
+    >>> real_number(3), real_number(2.5), real_number(True), real_number("1")
+    (3.0, 2.5, None, None)
+    """
+    if type(x) is float:
+        return x
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float, numbers.Real)):
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(f"an int of {int(x).bit_length()} bits is too large for a float") from None
+    if getattr(x, "shape", None) == () and getattr(x, "dtype", None) is not None:   # a 0-d numpy array
+        kind = x.dtype.kind
+        return float(x) if kind in "iuf" else None
+    return None
 
 
 def _float(x):

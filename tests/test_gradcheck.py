@@ -3,7 +3,9 @@ import math
 
 import pytest
 
-from autograd import GradcheckError, Value, grad, gradcheck, no_grad, numerical_grad, primitive, weighted_sum
+from autograd import (GradcheckError, Value, grad, gradcheck, logsumexp, no_grad, numerical_grad, primitive,
+                      topological_order, total, weighted_sum)
+from autograd.engine import BUILTIN_OPS
 
 CORRECT = [
     ("product and tanh", lambda x, y: (x * y).tanh() + y.exp(), [0.3, -0.7]),
@@ -132,7 +134,16 @@ OPS = [
     ("2**x", lambda x: 2 ** x, [0.3]),
     ("2-x, 2/x, x-2, x/2", lambda x: (2 - x) * (2 / x) + (x - 2) * (x / 2), [0.8]),
     ("wx+b", lambda w1, w2, x1, x2, b: weighted_sum([w1, w2], [x1, x2], b), [0.4, -0.3, 1.2, 0.7, 0.1]),
+    ("w·x", lambda w1, w2, x1, x2: weighted_sum([w1, w2], [x1, x2]), [0.4, -0.3, 1.2, 0.7]),
+    ("sum", lambda x, y, z: total([x, y, z]), [0.4, -0.3, 1.2]),
+    ("logsumexp", lambda x, y, z: logsumexp([x, y, z]), [0.4, -0.3, 1.2]),
 ]
+
+
+def test_the_table_covers_every_builtin_op():
+    """Every built-in op of the engine appears in some function of OPS, so each one's second derivative is checked."""
+    used = {node.op for _, f, point in OPS for node in topological_order(f(*map(Value, point)))}
+    assert BUILTIN_OPS <= used
 
 
 def derivative(f, index):
