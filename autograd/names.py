@@ -117,3 +117,28 @@ def op_label(node):
             return f"{symbol}{format_number(operands[1])}" if symbol == "^" else f"{symbol} {format_number(operands[1])}"
         return f"{format_number(operands[0])} {symbol}"
     return symbol
+
+
+def op_table():
+    """The README's table of ops, made from the op rows: how each op is called, written and differentiated.
+
+    >>> print(op_table().splitlines()[2])
+    | `a + b` | a + b | 1, 1 |
+    """
+    from . import engine
+    calls = {engine.ADD: "a + b", engine.SUB: "a - b", engine.MUL: "a * b", engine.DIV: "a / b",
+             engine.POW: "a ** b", engine.NEG: "-x", engine.ABS: "abs(x)",
+             engine.WX_B: "weighted_sum([w1, w2], [x1, x2], b)", engine.DOT: "weighted_sum([w1, w2], [x1, x2])",
+             engine.SUM: "total([x1, x2, x3])", engine.LOGSUMEXP: "logsumexp([x1, x2])"}
+    examples = {engine.WX_B: ["w1", "w2", "x1", "x2", "b"], engine.DOT: ["w1", "w2", "x1", "x2"],
+                engine.SUM: ["x1", "x2", "x3"], engine.LOGSUMEXP: ["x1", "x2"]}
+    lines = ["| op | y | local derivatives ∂y/∂(each operand, in order) |", "| --- | --- | --- |"]
+    for row in engine.OPS.values():
+        if row.name not in engine.BUILTIN_OPS:
+            continue
+        operands = examples.get(row) or list(row.operand_names)
+        written, rules = row.text(operands, "y")
+        call = calls.get(row, f"x.{row.name}()")
+        cells = [f"`{call}`", written, ", ".join(rules)]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
