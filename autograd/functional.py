@@ -3,22 +3,23 @@ from . import engine
 from .engine import OPS, ManyOp, Value, check_differentiable, local_grads_as_values, real_number, walk
 
 
-def chain_rule(root, seed=1.0, create_graph=False, on_step=None):
+def chain_rule(root, seed=1.0, create_graph=False, on_step=None, order=None):
     """{node: d(root)/d(node)} for every Value root depends on, by the chain rule, touching no `.grad`.
 
     The same pass as `backward()`, over a dict: nodes users-first, each passing upstream × local to
     its parents; a node whose upstream gradient is exactly 0 passes nothing on (as in backward).
     With `create_graph` the local derivatives are Values, so the result can be differentiated again.
-    `on_step(node, upstream, [(parent, local, amount, before, after), ...])` sees every step (explain, the page).
+    `on_step(node, upstream, [(parent, local, amount, before, after), ...])` sees every step (explain, the
+    page); `order` is `walk(root)` when the caller has it already (leaves in it are skipped).
     >>> a, b = Value(2.0), Value(-3.0)
     >>> grads = chain_rule(a * b + a)
     >>> grads[a], grads[b]
     (-2.0, 2.0)
     """
     grads = {root: seed}
-    for node in reversed(walk(root)):
+    for node in reversed(walk(root) if order is None else order):
         upstream = grads.get(node)
-        if upstream is None:
+        if upstream is None or not node._edges:
             continue
         passes = create_graph or upstream != 0.0               # 0 passes nothing on, as in backward()
         locals_ = local_grads_as_values(node) if create_graph else node._edges[1::2]

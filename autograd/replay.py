@@ -10,12 +10,12 @@ Contribution = collections.namedtuple("Contribution", "parent local upstream amo
 Step = collections.namedtuple("Step", "node upstream contributions")
 
 
-def replay_backward(root, seed=1.0):
+def replay_backward(root, seed=1.0, order=None):
     """The backward pass replayed with the chain rule, without touching any `.grad`: (steps, grads).
 
     `steps` has one Step per non-leaf node that the pass reaches, in the order backward() visits
     them; `grads` maps every node that root depends on to d(root)/d(node). It is `chain_rule`
-    (the pass `grad()` runs) with each step written down.
+    (the pass `grad()` runs) with each step written down; `order` is the graph's walk if the caller has it.
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> steps, grads = replay_backward(a * b + a)
     >>> [(step.node.op, len(step.contributions)) for step in steps]
@@ -35,5 +35,5 @@ def replay_backward(root, seed=1.0):
             Contribution(parent, local, upstream, amount, before, after)
             for parent, local, amount, before, after in contributions)))
 
-    grads = chain_rule(root, seed_number, on_step=write_down)
+    grads = chain_rule(root, seed_number, on_step=write_down, order=order)
     return steps, grads
