@@ -320,40 +320,39 @@ class WithConstant:
 OPS = {}                                  # name -> row, for every op (built-in and primitive())
 
 # Each row: name, word (for names and code), symbol (in drawings), how the node is written, the
-# forward and the local derivative(s) as Python expressions, and the same derivatives as text.
-#        name       word       symbol  written       forward            local derivatives dy/d(operand)
-ADD = Op("+",       "add",     "+",    "{a} + {b}",  "a + b",           ["1.0", "1.0"],           # d(a+b) = da + db
-         rules=["1", "1"])
-SUB = Op("-",       "sub",     "−",    "{a} - {b}",  "a - b",           ["1.0", "-1.0"],          # d(a-b) = da - db
-         rules=["1", "-1"])
-MUL = Op("*",       "mul",     "×",    "{a} * {b}",  "a * b",           ["b", "a"],               # d(ab) = b da + a db
-         rules=["{b}", "{a}"])
-DIV = Op("/",       "div",     "÷",    "{a} / {b}",  "divide(a, b)",    ["1.0 / b", "-y / b"],    # d(a/b) = da/b - a/b² db
-         rules=["1/{b}", "-{a}/{b}²"])
-POW = Op("**",      "pow",     "^",    "{a} ** {b}", "power(a, b)",     ["power_slope(a, b)",     # d(a^b) = b a^(b-1) da
-                                                                         "y * log_of_base(a)"],   #        + a^b ln a db
-         rules=["{b}·{a}^({b} - 1)", "{y}·ln {a}"])
-NEG = Op("neg",     "neg",     "−",    "-{x}",       "-x",              ["-1.0"],                 # d(-x) = -dx
-         rules=["-1"])
-ABS = Op("abs",     "abs",     "| |",  "|{x}|",      "abs(x)",          ["sign(x)"],              # d|x| = sign(x) dx
-         rules=["sign({x})"])
-RELU = Op("relu",   "relu",    "relu", "relu({x})",  "x if not x <= 0.0 else 0.0",                # max(x, 0), nan stays nan
-                                                                        ["step(x)"],              # d relu = [x > 0] dx
-          rules=["[{x} > 0]"])
-TANH = Op("tanh",   "tanh",    "tanh", "tanh({x})",  "tanh(x)",         ["1.0 - y * y"],          # d tanh = (1 - tanh²) dx
-          rules=["1 - {y}²"])
-SIGMOID = Op("sigmoid", "sigmoid", "σ", "σ({x})",    "sigmoid(x)",      ["y * (1.0 - y)"],        # dσ = σ(1 - σ) dx
-             rules=["{y}·(1 - {y})"])
-EXP = Op("exp",     "exp",     "exp",  "exp({x})",   "exp(x)",          ["y"],                    # d e^x = e^x dx
-         rules=["{y}"])
-LOG = Op("log",     "log",     "log",  "log({x})",   "log(x)",          ["1.0 / x"],              # d ln x = dx / x
-         rules=["1/{x}"])
-SQRT = Op("sqrt",   "sqrt",    "√",    "√{x}",       "sqrt(x)",         ["0.5 / y if nonzero(y) else inf"],  # d √x = dx/(2√x)
-          rules=["1/(2·{y})"])
-SIN = Op("sin",     "sin",     "sin",  "sin({x})",   "sin(x)",          ["cos(x)"],               # d sin x = cos x dx
-         rules=["cos({x})"])
-COS = Op("cos",     "cos",     "cos",  "cos({x})",   "cos(x)",          ["-sin(x)"],              # d cos x = -sin x dx
-         rules=["-sin({x})"])
+# forward and the local derivative(s) dy/d(operand) as Python expressions, and the same derivatives as
+# text in the seeds' notation. The comment under each row is the math.
+#        name       word       symbol  written       forward           local derivatives
+ADD = Op("+",       "add",     "+",    "{a} + {b}",  "a + b",          ["1.0", "1.0"],
+         rules=["1", "1"])                                     # d(a + b) = da + db
+SUB = Op("-",       "sub",     "−",    "{a} - {b}",  "a - b",          ["1.0", "-1.0"],
+         rules=["1", "-1"])                                    # d(a - b) = da - db
+MUL = Op("*",       "mul",     "×",    "{a} * {b}",  "a * b",          ["b", "a"],
+         rules=["{b}", "{a}"])                                 # d(ab) = b da + a db
+DIV = Op("/",       "div",     "÷",    "{a} / {b}",  "divide(a, b)",   ["1.0 / b", "-y / b"],
+         rules=["1/{b}", "-{a}/{b}²"])                         # d(a/b) = da/b - (a/b²) db
+POW = Op("**",      "pow",     "^",    "{a} ** {b}", "power(a, b)",    ["power_slope(a, b)", "y * log_of_base(a)"],
+         rules=["{b}·{a}^({b} - 1)", "{y}·ln {a}"])            # d(a^b) = b a^(b-1) da + a^b ln a db
+NEG = Op("neg",     "neg",     "−",    "-{x}",       "-x",             ["-1.0"],
+         rules=["-1"])                                         # d(-x) = -dx
+ABS = Op("abs",     "abs",     "| |",  "|{x}|",      "abs(x)",         ["sign(x)"],
+         rules=["sign({x})"])                                  # d|x| = sign(x) dx
+RELU = Op("relu",   "relu",    "relu", "relu({x})",  "x if not x <= 0.0 else 0.0", ["step(x)"],
+          rules=["[{x} > 0]"])                                 # d max(x, 0) = [x > 0] dx; nan stays nan
+TANH = Op("tanh",   "tanh",    "tanh", "tanh({x})",  "tanh(x)",        ["1.0 - y * y"],
+          rules=["1 - {y}²"])                                  # d tanh x = (1 - tanh² x) dx
+SIGMOID = Op("sigmoid", "sigmoid", "σ", "σ({x})",    "sigmoid(x)",     ["y * (1.0 - y)"],
+             rules=["{y}·(1 - {y})"])                          # dσ(x) = σ(x)(1 - σ(x)) dx
+EXP = Op("exp",     "exp",     "exp",  "exp({x})",   "exp(x)",         ["y"],
+         rules=["{y}"])                                        # d e^x = e^x dx
+LOG = Op("log",     "log",     "log",  "log({x})",   "log(x)",         ["1.0 / x"],
+         rules=["1/{x}"])                                      # d ln x = dx / x
+SQRT = Op("sqrt",   "sqrt",    "√",    "√{x}",       "sqrt(x)",        ["0.5 / y if nonzero(y) else inf"],
+          rules=["1/(2·{y})"])                                 # d √x = dx / (2 √x), infinite at 0
+SIN = Op("sin",     "sin",     "sin",  "sin({x})",   "sin(x)",         ["cos(x)"],
+         rules=["cos({x})"])                                   # d sin x = cos x dx
+COS = Op("cos",     "cos",     "cos",  "cos({x})",   "cos(x)",         ["-sin(x)"],
+         rules=["-sin({x})"])                                  # d cos x = -sin x dx
 
 
 # ---- ops with any number of operands: a neuron's w·x + b, a sum, log-sum-exp -----------------------

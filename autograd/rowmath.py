@@ -108,19 +108,18 @@ def sqrt(x):
 
 
 def sin(x):
-    if type(x) is not float:
-        return x.sin()
-    if math.isinf(x):
-        raise ValueError(f"sin: math domain error, sin({x!r}) is undefined")
-    return math.sin(x)
+    return x.sin() if type(x) is not float else _periodic(math.sin, x)
 
 
 def cos(x):
-    if type(x) is not float:
-        return x.cos()
+    return x.cos() if type(x) is not float else _periodic(math.cos, x)
+
+
+def _periodic(function, x):
+    """sin or cos of a float, with Python's domain error for ±inf named."""
     if math.isinf(x):
-        raise ValueError(f"cos: math domain error, cos({x!r}) is undefined")
-    return math.cos(x)
+        raise ValueError(f"{function.__name__}: math domain error, {function.__name__}({x!r}) is undefined")
+    return function(x)
 
 
 def tanh(x):
