@@ -107,27 +107,8 @@ class Value:
             records.append((node.data, node.grad, op.row.name, constant, node.label, edges))
         return _rebuild_graph, (records,)
 
-    # ---- ops: each method runs one row of the table below --------------------------------------
-    def __add__(self, other): return ADD.apply(self, other)
-    def __radd__(self, other): return ADD.apply(other, self)
-    def __sub__(self, other): return SUB.apply(self, other)
-    def __rsub__(self, other): return SUB.apply(other, self)
-    def __mul__(self, other): return MUL.apply(self, other)
-    def __rmul__(self, other): return MUL.apply(other, self)
-    def __truediv__(self, other): return DIV.apply(self, other)
-    def __rtruediv__(self, other): return DIV.apply(other, self)
-    def __pow__(self, other): return POW.apply(self, other)
-    def __rpow__(self, other): return POW.apply(other, self)
-    def __neg__(self): return NEG.apply(self)
-    def __abs__(self): return ABS.apply(self)
-    def relu(self): return RELU.apply(self)
-    def tanh(self): return TANH.apply(self)
-    def sigmoid(self): return SIGMOID.apply(self)
-    def exp(self): return EXP.apply(self)
-    def log(self): return LOG.apply(self)
-    def sqrt(self): return SQRT.apply(self)
-    def sin(self): return SIN.apply(self)
-    def cos(self): return COS.apply(self)
+    # ---- ops: + - * / ** abs, neg and the methods relu(), tanh(), ... are the rows' own functions,
+    # bound to Value after the op table below (each reads like the row it comes from: help(Value.tanh)).
 
     def __pos__(self):
         return self
@@ -191,10 +172,12 @@ class Op:
         self.rules = tuple(rules)             # the same in the seeds' notation: ('{b}', '{a}')
         self.arity = len(self.derivatives)
         self.operand_names = ("x",) if self.arity == 1 else ("a", "b")
+        self.with_constant = ({}, {})                         # shared WithConstants, by the number's side
         self.on_floats = self._function(range(self.arity))    # floats -> (y, dy/d each operand)
         self.on_values = self._derivatives_function()         # Values -> (dy/d each operand)
         self.apply = self._apply_function()                   # Values (or a plain number) -> a new node
-        self.with_constant = ({}, {})                         # shared WithConstants, by the number's side
+        if self.arity == 2:                                   # the reflected operator: x.__rsub__(2) is 2 - x
+            self.apply_reflected = self._apply_function("second, first")
         OPS[name] = self
 
     def constant_row(self, c, position):
@@ -216,13 +199,15 @@ class Op:
                   f"    return y, {', '.join(self.derivatives[i] for i in kept)}\n")
         return self._define(source, f"<op row {self.name!r}>")
 
-    def _apply_function(self):
+    def _apply_function(self, parameters="first, second"):
         """The function that makes this op's nodes, with the row's expressions written into it.
 
         For `a * b` it reads: a = first.data; b = second.data; y = a * b; edges = (first, b, second, a).
-        A plain-number operand is no node: it is kept on the node's op (see WithConstant).
+        A plain-number operand is no node: it is kept on the node's op (see WithConstant). With
+        parameters "second, first" it is the reflected method (`2 - x` calls x.__rsub__(2)).
         """
         if self.arity == 1:
+            parameters = "first"
             body = (f"    x = first.data\n"
                     f"    y = {self.forward}\n"
                     f"    edges = (first, {self.derivatives[0]})\n"
@@ -242,7 +227,7 @@ class Op:
                     f"                return NotImplemented\n"
                     f"            y = {self.forward}\n"
                     f"            edges = (first, {d_first})\n"
-                    f"            op = row.constant_row(b, 1)\n"
+                    f"            op = constant_second.get(b) or row.constant_row(b, 1)\n"
                     f"    else:\n"
                     f"        a = real_number(first)\n"
                     f"        if a is None:\n"
@@ -250,8 +235,8 @@ class Op:
                     f"        b = second.data\n"
                     f"        y = {self.forward}\n"
                     f"        edges = (second, {d_second})\n"
-                    f"        op = row.constant_row(a, 0)\n")
-        source = (f"def {self._identifier()}({'first' if self.arity == 1 else 'first, second'}):\n" + body +
+                    f"        op = constant_first.get(a) or row.constant_row(a, 0)\n")
+        source = (f"def {self._identifier()}({parameters}):\n" + body +
                   "    out = new_value(Value)\n"
                   "    out.data = y\n"
                   "    out.grad = 0.0\n"
@@ -261,9 +246,14 @@ class Op:
                   "    if OPEN_SCOPES:\n"
                   "        on_new_node(out)\n"
                   "    return out\n")
-        return self._define(source, f"<op row {self.name!r}, making nodes>",
-                            Value=Value, new_value=object.__new__, row=self, real_number=real_number,
-                            OPEN_SCOPES=OPEN_SCOPES, on_new_node=mode.on_new_node)
+        function = self._define(source, f"<op row {self.name!r}, making nodes>",
+                                Value=Value, new_value=object.__new__, row=self, real_number=real_number,
+                                constant_first=self.with_constant[0], constant_second=self.with_constant[1],
+                                OPEN_SCOPES=OPEN_SCOPES, on_new_node=mode.on_new_node)
+        written, rules = self.text(self.operand_names, "y")
+        function.__doc__ = (f"y = {written}, a node with local derivative(s) "
+                            f"{', '.join(f'∂y/∂{n} = {r}' for n, r in zip(self.operand_names, rules))}.")
+        return function
 
     def _derivatives_function(self):
         """The local derivatives as a function of (operands, y) that works on Values too (create_graph)."""
@@ -337,7 +327,7 @@ NEG = Op("neg",     "neg",     "−",    "-{x}",       "-x",             ["-1.0"
          rules=["-1"])                                         # d(-x) = -dx
 ABS = Op("abs",     "abs",     "| |",  "|{x}|",      "abs(x)",         ["sign(x)"],
          rules=["sign({x})"])                                  # d|x| = sign(x) dx
-RELU = Op("relu",   "relu",    "relu", "relu({x})",  "x if not x <= 0.0 else 0.0", ["step(x)"],
+RELU = Op("relu",   "relu",    "relu", "relu({x})",  "x if not x <= 0.0 else 0.0", ["1.0 if x > 0.0 else 0.0"],
           rules=["[{x} > 0]"])                                 # d max(x, 0) = [x > 0] dx; nan stays nan
 TANH = Op("tanh",   "tanh",    "tanh", "tanh({x})",  "tanh(x)",        ["1.0 - y * y"],
           rules=["1 - {y}²"])                                  # d tanh x = (1 - tanh² x) dx
@@ -353,6 +343,16 @@ SIN = Op("sin",     "sin",     "sin",  "sin({x})",   "sin(x)",         ["cos(x)"
          rules=["cos({x})"])                                   # d sin x = cos x dx
 COS = Op("cos",     "cos",     "cos",  "cos({x})",   "cos(x)",         ["-sin(x)"],
          rules=["-sin({x})"])                                  # d cos x = -sin x dx
+
+# Value's operators and methods are the rows' functions themselves (no wrapper, so one call per op).
+Value.__add__, Value.__radd__ = ADD.apply, ADD.apply_reflected
+Value.__sub__, Value.__rsub__ = SUB.apply, SUB.apply_reflected
+Value.__mul__, Value.__rmul__ = MUL.apply, MUL.apply_reflected
+Value.__truediv__, Value.__rtruediv__ = DIV.apply, DIV.apply_reflected
+Value.__pow__, Value.__rpow__ = POW.apply, POW.apply_reflected
+Value.__neg__, Value.__abs__ = NEG.apply, ABS.apply
+Value.relu, Value.tanh, Value.sigmoid = RELU.apply, TANH.apply, SIGMOID.apply
+Value.exp, Value.log, Value.sqrt, Value.sin, Value.cos = EXP.apply, LOG.apply, SQRT.apply, SIN.apply, COS.apply
 
 
 # ---- ops with any number of operands: a neuron's w·x + b, a sum, log-sum-exp -----------------------
@@ -652,7 +652,7 @@ def walk(root, leaves=False, stop_after=None):
             push(node)
             push(_PARENTS_DONE)
             for parent in node._edges[-2::-2]:                 # pushed last to first: the first pops first
-                if parent not in visited and (parent._edges or leaves):
+                if (parent._edges or leaves) and parent not in visited:
                     push(parent)
     return order
 

@@ -144,6 +144,9 @@ def _inputs(x, count, owner):
     Any real number (a numpy scalar, a 0-d array, a Fraction) becomes a float; anything else
     raises a TypeError naming its type and position.
     """
+    if type(x) is list or type(x) is tuple:                   # the usual case: check it quickly
+        if len(x) == count and all(type(item) is Value or type(item) is float for item in x):
+            return x
     items = as_list(x, f"{owner} input")
     if items is None:
         raise NumberTypeError(f"{owner} input must be a list, tuple or 1-d array of numbers, "
