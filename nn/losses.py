@@ -1,7 +1,7 @@
 """Loss functions: one Value that says how wrong a model's outputs are, averaged over the samples."""
 import math
 
-from autograd import Value
+from autograd import Value, logsumexp
 
 from .reals import as_list, real_number, whole_number
 
@@ -79,9 +79,8 @@ def cross_entropy(logits, class_index):
     """Softmax cross-entropy, −log softmax(logits)[class_index], for one sample or the mean over a batch.
 
     One sample: a list of logits (one per class) and an int (any integral number, a numpy int
-    too). A batch: a list of such lists and a list (or 1-d array) of ints. The log-sum-exp
-    subtracts the largest logit first (a constant, so the gradient, softmax − one_hot, is
-    unchanged) and never overflows.
+    too). A batch: a list of such lists and a list (or 1-d array) of ints. Each sample is one
+    `logsumexp` node minus the class's logit: it never overflows, and its gradient is softmax − one_hot.
     >>> round(cross_entropy([Value(0.0), Value(0.0)], 1).data, 6)   # log 2
     0.693147
     >>> cross_entropy([[Value(1000.0), Value(0.0)], [Value(0.0), Value(1000.0)]], [0, 1]).data
@@ -103,7 +102,7 @@ def cross_entropy(logits, class_index):
 
 
 def _cross_entropy_one(logits, class_index):
-    """−log softmax(logits)[class_index] = log Σ e^(z_j − m) − (z_k − m), with m the largest logit."""
+    """−log softmax(logits)[class_index] = logsumexp(logits) − z_k: two nodes, never overflowing."""
     items = as_list(logits, "cross_entropy: logits")
     if not items:
         raise ValueError(f"cross_entropy: logits must be a non-empty list, got {logits!r}")
@@ -111,12 +110,7 @@ def _cross_entropy_one(logits, class_index):
     if not 0 <= class_index < len(items):
         raise ValueError(f"cross_entropy: class index {class_index} is out of range for {len(items)} classes")
     logits = _as_values("cross_entropy: logits", items)
-    largest = max(z.data for z in logits)
-    shifted = [z - largest for z in logits]                    # all <= 0, so exp() stays <= 1
-    total = 0.0
-    for s in shifted:
-        total = s.exp() + total
-    return total.log() - shifted[class_index]
+    return logsumexp(logits) - logits[class_index]
 
 
 def _paired(name, outputs, targets):
