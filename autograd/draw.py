@@ -1,12 +1,14 @@
-"""Pictures of a graph: `draw_dot` (Graphviz), `render_graph` (to SVG/PNG/PDF), `format_tree` (plain text)."""
+"""Pictures of a graph: `draw_dot` (an SVG drawing, inline in notebooks), `render_graph` (files), `format_tree` (text)."""
 import math
 import pathlib
+import re
 import shutil
+import warnings
 
-from .engine import Value
+from . import svg as svg_writer
+from .engine import Value, WeightedSum
 from .functional import grad
-from .engine import WeightedSum
-from .names import formula, graph_values, node_names, op_label
+from .names import formula, graph_values, node_names, op_label, parameter_names, shown
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 RENDER_FORMATS = ("svg", "png", "pdf")
@@ -29,84 +31,241 @@ INSTALL_GRAPHVIZ = ("install it with `apt-get install graphviz` (Debian/Ubuntu),
                     "(macOS), `conda install graphviz`, or from https://graphviz.org/download/ (Windows)")
 
 
+ENGINES = ("python", "graphviz")
+BIG_GRAPH = 80                                                  # from here on, a drawing says how to see less
+
+
 class GraphvizNotFound(RuntimeError):
     """Graphviz's `dot` program, which turns DOT text into pictures, is not installed or not on PATH."""
 
 
-def draw_dot(root, rankdir="LR", *, params=None, show_local=False, clusters=None, max_nodes=300,
-             legend=False):
-    """The graph behind `root` as a `graphviz.Digraph`: a box per Value, an oval per op.
+class Drawing:
+    """A drawing of a graph: shows itself inline in Jupyter, JupyterLab, VS Code and Colab as SVG.
 
-    Each box shows the Value's label (when set), data and grad to 4 decimals. A plain-number operand
-    is not a node, so it is written in the op ('× 2'). Options:
-    - `params`: the Values to style as parameters (green rounded border); when None, the parameters
-      are the weights and biases of neuron nodes (`weighted_sum`, op 'wx+b') and the leaves whose
-      label starts with 'w' or 'b'. Other leaves are inputs or constants (dashed border); `root` is
-      the output (thick border); the rest are intermediates.
+    `.svg` is the picture (an SVG string, drawn in pure Python unless engine='graphviz'), `.source`
+    the same graph as Graphviz DOT text (needs the Python package graphviz), `.graphviz()` a
+    `graphviz.Digraph` of it, and `.save(path)` writes a .svg (no Graphviz needed), .png or .pdf
+    (those need Graphviz's `dot`) or .dot file.
+    """
+
+    def __init__(self, svg, engine, digraph_maker, values):
+        self.svg, self.engine = svg, engine
+        self._make_digraph, self._digraph, self.values = digraph_maker, None, values
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"image/svg+xml": self.svg, "text/plain": repr(self)}
+
+    def _repr_svg_(self):
+        return self.svg
+
+    def __repr__(self):
+        width, height = _svg_size(self.svg)
+        return (f"<Drawing of {self.values} Value{'s' if self.values != 1 else ''}, {width}×{height} px, "
+                f"drawn by {self.engine}: .svg, .source (DOT), .save(path)>")
+
+    def graphviz(self):
+        """The graph as a `graphviz.Digraph` (needs the Python package graphviz; rendering it needs `dot`)."""
+        if self._digraph is None:
+            self._digraph = self._make_digraph()
+        return self._digraph
+
+    @property
+    def source(self):
+        """The graph as Graphviz DOT text (needs the Python package graphviz, not the `dot` program)."""
+        return self.graphviz().source
+
+    def save(self, path, format=None):
+        """Write the drawing to `path` (format from the suffix: svg, png, pdf or dot) and return the path."""
+        return render_graph(self, path, format=format)
+
+
+def draw_dot(root, rankdir=None, *, params=None, show_local=False, clusters=None, max_nodes=300,
+             legend=False, collapse=None, engine="python"):
+    """A drawing of the graph behind `root`, as a `Drawing` that shows inline in notebooks (SVG).
+
+    Each box shows the Value's name (its label, else the name print_tree, explain and the step-
+    through page use, in grey italics), its op, data and grad to 4 decimals. A plain-number
+    operand is not a node, so it is written in the op ('× 2'). Options:
+    - `params`: the model (or its parameters) whose Values to style as parameters (green rounded
+      border). Given a model, its unlabelled parameters are named by their place in it ('w[0][1]',
+      'b[1]'). When None, the parameters are the weights and biases of neuron nodes (`weighted_sum`,
+      op 'w·x+b') and the leaves whose label starts with 'w' or 'b'. Other leaves are inputs or
+      constants (dashed border); `root` is the output (thick border); the rest are intermediates.
     - the fill tells the gradient: blue for positive, red for negative, darker for larger |grad|
       relative to the largest in the drawing, white for zero.
     - `show_local=True` writes the local derivative d(op output)/d(input) on each input edge.
     - `clusters`: a dict {title: Values} drawn in boxes; "neurons" to box each neuron node with its
       weights, bias and activation (an `nn` MLP needs no labels for this); or "prefix" to box the
       Values whose labels share the part before the last '.' ('h1.w0', 'h1.b' -> box 'h1').
+    - `collapse="parameters"` leaves out the weights and biases of neuron nodes (each neuron's box
+      says how many it holds): a whole MLP becomes legible.
     - before `root.backward()` has run (root.grad is 0), the boxes show d(root)/d(value) computed for
       the drawing (with `grad()`, leaving every `.grad` as it is) instead of a misleading 0.
     - `max_nodes` (default 300; None for no cap): a bigger graph raises ValueError.
     - `legend=True` adds a key to the colours and borders below the drawing.
-    `rankdir` is Graphviz's direction: 'LR' (left to right), 'TB', 'RL' or 'BT'.
-    Call `.render(...)` / `.pipe(...)` on the result, or `render_graph`, to get SVG/PNG/PDF files
-    (that needs the `dot` program); `.source` is the DOT text and needs nothing.
+    - `rankdir`: 'LR' (left to right), 'TB', 'RL' or 'BT'; None (the default) is left to right
+      unless top to bottom fits a notebook column clearly better (a long chain of ops, say).
+    - `engine`: "python" (the default) lays the graph out here and needs nothing installed;
+      "graphviz" renders with Graphviz's `dot` (if it is missing you get the Python drawing and a
+      warning that says how to install it).
 
     >>> a = Value(3.0, label="a"); y = a * a * 2.0; y.label = "y"; y.backward()
-    >>> source = draw_dot(y).source
-    >>> "{ a | data 3.0000 | grad 12.0000 }" in source, source.count("v0 -> v1op")
-    (True, 2)
+    >>> drawing = draw_dot(y)
+    >>> "image/svg+xml" in drawing._repr_mimebundle_(), drawing.svg.count("<polygon")
+    (True, 3)
+    >>> "{ a | data 3.0000 | grad 12.0000 }" in drawing.source
+    True
     """
     if type(root) is not Value:
         raise TypeError(f"draw_dot needs a Value as root, got {type(root).__name__}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if rankdir is not None and rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)} (or None to choose), got "
+                         f"{rankdir!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"draw_dot: engine must be 'python' or 'graphviz', got {engine!r}")
+    if collapse not in (None, "parameters"):
+        raise ValueError(f"draw_dot: collapse must be None or 'parameters', got {collapse!r}")
     _check_max_nodes(max_nodes)
     values = graph_values(root)
-    if max_nodes is not None and len(values) > max_nodes:
-        raise ValueError(f"draw_dot: the graph has {len(values)} Values, more than max_nodes={max_nodes}; "
-                         f"a picture that big is hard to read. Pass max_nodes={len(values)} (or None) to "
-                         f"draw it anyway, or draw a smaller part of the graph")
+    hidden = _neuron_parameters(values) if collapse == "parameters" else set()
+    shown_values = [v for v in values if v not in hidden]
+    if max_nodes is not None and len(shown_values) > max_nodes:
+        raise ValueError(f"draw_dot: the graph has {len(shown_values)} Values, more than max_nodes={max_nodes}; "
+                         f"a picture that big is hard to read. Pass max_nodes={len(shown_values)} (or None) to "
+                         f"draw it anyway, "
+                         + ("" if hidden else "collapse='parameters' to fold each neuron's weights into it, ")
+                         + "or draw a smaller part of the graph")
     parameters = _parameter_set(params)
     if parameters is None:
         parameters = _neuron_parameters(values) | {v for v in values if v.is_leaf() and v.label[:1] in "wb"
                                                    and v.label}
-    groups = _cluster_groups(clusters, values)
-    graphviz = _import_graphviz()
-
+    model = params if hasattr(params, "named_parameters") else None
+    names = node_names(root, values, model)
+    made_up = {v for v in values if not v.label and v not in parameter_names(model)}
+    groups = _cluster_groups(clusters, shown_values, params)
     grads = shown_grads(root, values)
-    ids = {value: f"v{i}" for i, value in enumerate(values)}
     biggest = max((abs(g) for g in grads.values() if not math.isnan(g)), default=0.0)
+    notes = []
+    if root.grad == 0.0 and root._edges:
+        notes.append("backward() has not run: each grad shown is d(root)/d(value), computed for this drawing; "
+                     "every .grad is still 0")
+    if legend:
+        notes += _legend_lines(biggest, show_local, params is None, bool(hidden))
+    if len(shown_values) > BIG_GRAPH:
+        notes.append(f"{len(shown_values)} Values: to see less, draw a part (draw_dot(some_value))"
+                     + ("" if hidden else ", fold each neuron's weights in (collapse='parameters')")
+                     + ", or print_tree(root); max_nodes caps the size")
+
+    chosen = [rankdir or "LR"]                                  # the direction, once the drawing has chosen it
+
+    def make_digraph():
+        return _digraph(root, values, names, made_up, parameters, grads, biggest, groups, chosen[0], show_local,
+                        notes, hidden)
+
+    svg = None
+    if engine == "graphviz":
+        svg = _graphviz_svg(make_digraph)
+    if svg is None:
+        svg, chosen[0] = _python_svg(root, shown_values, names, made_up, parameters, grads, biggest, groups,
+                                     rankdir or "auto", show_local, notes, hidden)
+        engine = "python"
+    return Drawing(svg, engine, make_digraph, len(shown_values))
+
+
+def _python_svg(root, values, names, made_up, parameters, grads, biggest, groups, rankdir, show_local, notes,
+                hidden):
+    """The drawing as SVG, laid out in pure Python (`layout.layered`, `svg.graph_svg`)."""
+    nodes = {}
+    for value in values:
+        kind = _kind(value, root, parameters)
+        folded = [p for p in neuron_parameters(value) if p in hidden] if hidden else []
+        op = op_label(value)
+        if folded:
+            op += f" ({len(folded)} params)"
+        tip = names[value] if value.is_leaf() else f"{names[value]} = {formula(value, names)}"
+        nodes[value] = svg_writer.Node(names[value], value in made_up, op, shown(value.data),
+                                shown(grads[value]), kind, grad_fill(grads[value], biggest),
+                                f"{tip}\n{kind}: data {value.data!r}, grad {grads[value]!r}")
+    edges = []
+    for value in values:
+        for k, (parent, local) in enumerate(zip(value.parents, value.local_grads)):
+            if parent in nodes:
+                edges.append((parent, value, (value, k), shown(local) if show_local else None))
+    title = f"computation graph of {names[root]}: {len(values)} Values"
+    return svg_writer.graph_svg(nodes, edges, [(t, m) for t, m in groups.items()], rankdir, notes, title)
+
+
+def _graphviz_svg(make_digraph):
+    """Graphviz's SVG of the drawing, made to fit a notebook column; None (and a warning) without Graphviz."""
+    if shutil.which("dot") is None:
+        warnings.warn("draw_dot(engine='graphviz'): Graphviz's `dot` program is not on PATH, so this is the "
+                      f"pure-Python drawing; to use Graphviz, {INSTALL_GRAPHVIZ}", stacklevel=3)
+        return None
+    try:
+        digraph = make_digraph()
+    except ImportError as error:
+        warnings.warn(f"draw_dot(engine='graphviz'): {error}; this is the pure-Python drawing", stacklevel=3)
+        return None
+    import graphviz
+    try:
+        text = digraph.pipe(format="svg").decode("utf-8")
+    except graphviz.ExecutableNotFound:
+        warnings.warn("draw_dot(engine='graphviz'): Graphviz's `dot` could not be run, so this is the "
+                      f"pure-Python drawing; {INSTALL_GRAPHVIZ}", stacklevel=3)
+        return None
+    return _fit_graphviz_svg(text)
+
+
+def _fit_graphviz_svg(text):
+    """Graphviz's SVG without the XML prologue, sized in px and scaling down to the width it is shown in."""
+    start = text.find("<svg")
+    text = text[start:] if start >= 0 else text
+    match = re.match(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', text)
+    if match:
+        width, height = (float(n) * 4 / 3 for n in match.groups())
+        text = (f'<svg width="{width:.0f}" height="{height:.0f}" style="max-width:100%;height:auto"'
+                + text[match.end():])
+    return text
+
+
+def _svg_size(text):
+    """(width, height) of an SVG picture in px: its width and height, else its viewBox ('?' if neither)."""
+    match = (re.match(r'<svg[^>]*? width="([\d.]+)" height="([\d.]+)"', text)
+             or re.match(r'<svg[^>]*? viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', text))
+    return (round(float(match.group(1))), round(float(match.group(2)))) if match else ("?", "?")
+
+
+def _digraph(root, values, names, made_up, parameters, grads, biggest, groups, rankdir, show_local, notes, hidden):
+    """The drawing as a `graphviz.Digraph`: a record box per Value, an oval per op."""
+    graphviz = _import_graphviz()
+    ids = {value: f"v{i}" for i, value in enumerate(values)}
     dot = graphviz.Digraph("autograd", graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.35"},
                            node_attr={"fontname": "Helvetica", "fontsize": "11"},
                            edge_attr={"color": "#555555", "arrowsize": "0.7", "fontname": "Helvetica"})
+    labelled = {v: names[v] for v in values if v not in made_up}
     for i, (title, members) in enumerate(groups.items()):
         with dot.subgraph(name=f"cluster_{i}") as box:          # added to the graph when the block ends
             box.attr(label=title, style="rounded,dashed", color="#999999", fontname="Helvetica", fontsize="11")
             for value in members:
-                _add_value(box, value, ids[value], _kind(value, root, parameters), grads[value], biggest)
+                _add_value(box, value, ids[value], _kind(value, root, parameters), grads[value], biggest,
+                           labelled.get(value, ""))
     grouped = {value for members in groups.values() for value in members}
     for value in values:
-        if value not in grouped:
-            _add_value(dot, value, ids[value], _kind(value, root, parameters), grads[value], biggest)
+        if value not in grouped and value not in hidden:
+            _add_value(dot, value, ids[value], _kind(value, root, parameters), grads[value], biggest,
+                       labelled.get(value, ""))
     for value in values:
-        if value.is_leaf():
+        if value.is_leaf() or value in hidden:
             continue
         op_id = ids[value] + "op"
         for parent, local in zip(value.parents, value.local_grads):
-            label = {"label": f"{local:.4f}", "fontsize": "9", "fontcolor": "#555555"} if show_local else {}
+            if parent in hidden:
+                continue
+            label = {"label": shown(local), "fontsize": "9", "fontcolor": "#555555"} if show_local else {}
             dot.edge(ids[parent], op_id, **label)
         dot.edge(op_id, ids[value])
-    caption = _legend_text(biggest, show_local, params is None) if legend else ""
-    if root.grad == 0.0 and root._edges:
-        caption = ("backward() has not run: each grad shown is d(root)/d(value), computed for this drawing; "
-                   "every .grad is still 0\\l") + caption
-    if caption:
+    if notes:
+        caption = "\\l".join([""] + [line.replace("\\", "\\\\") for line in notes]) + "\\l"
         dot.attr(label=caption, labelloc="b", labeljust="l", fontname="Helvetica", fontsize="10")
     return dot
 
@@ -137,17 +296,18 @@ def _neuron_parameters(values):
     return {p for value in values for p in neuron_parameters(value)}
 
 
-def render_graph(root_or_digraph, path, format=None, **draw_options):
+def render_graph(drawing, path, format=None, **draw_options):
     """Write a drawing to `path` and return the path; the format comes from the suffix unless given.
 
-    `root_or_digraph` is a Value (drawn with `draw_dot(root, **draw_options)`) or a Digraph. SVG, PNG
-    and PDF need Graphviz's `dot` program (GraphvizNotFound says how to install it); '.dot' / '.gv'
-    writes the DOT text and needs nothing.
+    `drawing` is a Value (drawn with `draw_dot(root, **draw_options)`), a `Drawing`, or a graphviz
+    Digraph. SVG needs nothing installed: it is the drawing's own SVG. PNG and PDF are rendered by
+    Graphviz's `dot` program (GraphvizNotFound says how to install it). '.dot' / '.gv' writes the
+    DOT text (that needs the Python package graphviz, not the program).
     >>> import os, tempfile
     >>> y = Value(2.0, label="x").tanh()
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = render_graph(y, os.path.join(folder, "y.dot"))
-    ...     path.read_text(encoding="utf-8").startswith("digraph autograd")
+    ...     path = render_graph(y, os.path.join(folder, "y.svg"))
+    ...     path.read_text(encoding="utf-8").startswith("<svg")
     True
     """
     if format is not None and not isinstance(format, str):
@@ -159,35 +319,43 @@ def render_graph(root_or_digraph, path, format=None, **draw_options):
     elif fmt not in RENDER_FORMATS:
         raise ValueError(f"render_graph: cannot tell the format of {str(path)!r}; use a .svg, .png, .pdf or "
                          f".dot path, or format='svg' / 'png' / 'pdf' / 'dot'")
-    if type(root_or_digraph) is Value:
-        digraph = draw_dot(root_or_digraph, **draw_options)
-    elif hasattr(root_or_digraph, "pipe") and hasattr(root_or_digraph, "source"):
+    if type(drawing) is Value:
+        drawing = draw_dot(drawing, **draw_options)
+    elif isinstance(drawing, Drawing) or (hasattr(drawing, "pipe") and hasattr(drawing, "source")):
         if draw_options:
             raise TypeError(f"render_graph: drawing options {sorted(draw_options)} only apply to a Value")
-        digraph = root_or_digraph
     else:
-        raise TypeError(f"render_graph needs a Value or a graphviz Digraph, got {type(root_or_digraph).__name__}")
+        raise TypeError(f"render_graph needs a Value, a Drawing or a graphviz Digraph, got "
+                        f"{type(drawing).__name__}")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"render_graph: the folder {str(path.parent)!r} does not exist")
+    if isinstance(drawing, Drawing):
+        if fmt == "svg":
+            path.write_text(drawing.svg, encoding="utf-8")
+            return path
+        digraph = drawing.graphviz()
+    else:
+        digraph = drawing
     if fmt == "dot":
         path.write_text(digraph.source, encoding="utf-8")
         return path
     if shutil.which("dot") is None:
-        raise GraphvizNotFound(_missing_dot_message())
+        raise GraphvizNotFound(_missing_dot_message(fmt))
     import graphviz
     try:
         picture = digraph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(_missing_dot_message()) from None
+        raise GraphvizNotFound(_missing_dot_message(fmt)) from None
     path.write_bytes(picture)
     return path
 
 
-def format_tree(root, max_nodes=1000):
+def format_tree(root, max_nodes=1000, params=None):
     """The graph as an indented text tree, output first: each line is a Value with its data and grad.
 
     A Value's children are the Values it was made from. A Value reached a second time is not
-    expanded again, only named with '(shown above)'. Needs no Graphviz at all.
+    expanded again, only named with '(shown above)'. Names follow `names.node_names` (give the model
+    as `params` to name its parameters). Needs no Graphviz at all.
     >>> a = Value(-2.0, label="a"); y = (a * a).relu(); y.label = "y"; y.backward()
     >>> print(format_tree(y))
     y = relu(mul_1)    data  4.0000  grad  1.0000
@@ -203,16 +371,16 @@ def format_tree(root, max_nodes=1000):
         raise ValueError(f"format_tree: the graph has {len(values)} Values, more than max_nodes={max_nodes}; "
                          f"pass max_nodes={len(values)} (or None) to print it anyway")
     grads = shown_grads(root, values)
-    names = node_names(root)
-    rows, shown = [], set()
+    names = node_names(root, values, params)
+    rows, done = [], set()
     stack = [(root, "", "", True)]                             # (value, its branch, prefix for its children, last)
     while stack:
         value, branch, child_prefix, _ = stack.pop()
         name = names[value]
-        if value in shown:
+        if value in done:
             rows.append((branch + f"{name}  (shown above)", None))
             continue
-        shown.add(value)
+        done.add(value)
         text = name if value.is_leaf() else f"{name} = {formula(value, names)}"
         rows.append((branch + text, value))
         parents = value.parents
@@ -222,25 +390,25 @@ def format_tree(root, max_nodes=1000):
                           child_prefix + ("    " if last else "│   "), last))
     expanded = [value for text, value in rows if value is not None]
     width = min(max(len(text) for text, value in rows if value is not None), 60)
-    data_width = max(len(f"{value.data:.4f}") for value in expanded)
-    grad_width = max(len(f"{grads[value]:.4f}") for value in expanded)
+    data_width = max(len(shown(value.data)) for value in expanded)
+    grad_width = max(len(shown(grads[value])) for value in expanded)
     lines = []
     for text, value in rows:
         if value is None:
             lines.append(text)
         else:
-            lines.append(f"{text.ljust(width)}  data {value.data:{data_width}.4f}  "
-                         f"grad {grads[value]:{grad_width}.4f}")
+            lines.append(f"{text.ljust(width)}  data {shown(value.data):>{data_width}}  "
+                         f"grad {shown(grads[value]):>{grad_width}}")
     return "\n".join(lines)
 
 
-def print_tree(root):
+def print_tree(root, max_nodes=1000, params=None):
     """Print `format_tree(root)`.
 
     >>> print_tree(Value(1.5, label="x"))
     x  data 1.5000  grad 0.0000
     """
-    print(format_tree(root))
+    print(format_tree(root, max_nodes, params))
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -248,16 +416,17 @@ def _import_graphviz():
     try:
         import graphviz
     except ImportError:
-        raise ImportError("draw_dot needs the Python package graphviz: `pip install graphviz`, or install "
-                          "this project with the draw extra (`pip install -e '.[draw]'`). format_tree(root) "
-                          "draws a text tree without it") from None
+        raise ImportError("DOT text and Graphviz rendering need the Python package graphviz: `pip install "
+                          "graphviz`, or install this project with the draw extra (`pip install -e '.[draw]'`). "
+                          "draw_dot(root) itself draws SVG without it, and format_tree(root) a text tree") from None
     return graphviz
 
 
-def _missing_dot_message():
-    return (f"Graphviz's `dot` program is not on PATH, and it is needed to render SVG/PNG/PDF: {INSTALL_GRAPHVIZ}. "
-            f"Without it, draw_dot(root).source still gives the DOT text, render_graph(root, 'graph.dot') "
-            f"saves it, and format_tree(root) prints the graph as text")
+def _missing_dot_message(fmt):
+    return (f"Graphviz's `dot` program is not on PATH, and it is needed to render {fmt.upper()}: "
+            f"{INSTALL_GRAPHVIZ}. Without it, render_graph(root, 'graph.svg') still writes an SVG, "
+            f"draw_dot(root) shows inline in a notebook, draw_dot(root).source gives the DOT text, and "
+            f"format_tree(root) prints the graph as text")
 
 
 def _check_max_nodes(max_nodes):
@@ -268,10 +437,13 @@ def _check_max_nodes(max_nodes):
 
 
 def _parameter_set(params):
+    """The Values to style as parameters: a model's parameters, or the Values given; None if not given."""
     if params is None:
         return None
+    if hasattr(params, "named_parameters"):
+        return {value for _, value in params.named_parameters()}
     if type(params) is Value or isinstance(params, (str, bytes)):
-        raise TypeError("draw_dot: params must be an iterable of Values (e.g. model.parameters())")
+        raise TypeError("draw_dot: params must be a model or an iterable of Values (e.g. model.parameters())")
     params = list(params)
     for i, p in enumerate(params):
         if type(p) is not Value:
@@ -279,11 +451,14 @@ def _parameter_set(params):
     return set(params)
 
 
-def _cluster_groups(clusters, values):
-    """{title: [Values in the drawing]} from the `clusters` option."""
+def _cluster_groups(clusters, values, params=None):
+    """{title: [Values in the drawing]} from the `clusters` option, neurons in the order of the graph."""
     if clusters is None:
         return {}
     if clusters == "neurons":                                 # a neuron node, its weights, bias, activation
+        paths = {value: path for path, value in params.named_parameters()} \
+            if hasattr(params, "named_parameters") else {}
+        in_drawing = set(values)
         users = {}
         for value in values:
             for parent in set(value.parents):
@@ -292,12 +467,14 @@ def _cluster_groups(clusters, values):
         for value in values:
             if not isinstance(value.row, WeightedSum):
                 continue
-            members = [p for p in neuron_parameters(value) if p not in taken] + [value]
+            weights_and_bias = neuron_parameters(value)
+            members = [p for p in weights_and_bias if p not in taken and p in in_drawing] + [value]
             activation = users.get(value, [])
             if len(activation) == 1 and len(activation[0].parents) == 1:
                 members.append(activation[0])
             taken.update(members)
-            groups[f"neuron {len(groups) + 1}"] = members
+            title = _common_path([paths[p] for p in weights_and_bias if p in paths]) or f"neuron {len(groups) + 1}"
+            groups[title if title not in groups else f"{title} ({len(groups) + 1})"] = members
         return groups
     if clusters == "prefix":
         groups = {}
@@ -323,6 +500,24 @@ def _cluster_groups(clusters, values):
     return {title: members for title, members in groups.items() if members}
 
 
+def _common_path(paths):
+    """'layers[0].neurons[1]' from the parameter paths 'layers.0.neurons.1.w.0', 'layers.0.neurons.1.b'."""
+    if not paths:
+        return ""
+    split = [path.split(".")[:-1] for path in paths]
+    common = []
+    for parts in zip(*split):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    while common and not common[-1].isdigit() and len(common) > 1 and common[-1] in ("w", "b"):
+        common.pop()
+    text = ""
+    for part in common:
+        text += f"[{part}]" if part.isdigit() else (("." if text else "") + part)
+    return text
+
+
 def _kind(value, root, parameters):
     if value is root:
         return "output"
@@ -331,11 +526,11 @@ def _kind(value, root, parameters):
     return "parameter" if value in parameters else "input"
 
 
-def _add_value(graph, value, node_id, kind, grad_shown, biggest):
+def _add_value(graph, value, node_id, kind, grad_shown, biggest, name):
     css_class, shape, border, width, style = STYLES[kind]
-    fields = [f"data {value.data:.4f}", f"grad {grad_shown:.4f}"]
-    if value.label:
-        fields.insert(0, value.label)
+    fields = [f"data {shown(value.data)}", f"grad {shown(grad_shown)}"]
+    if name:
+        fields.insert(0, name)
     graph.node(node_id, label="{ " + " | ".join(map(_record_text, fields)) + " }", shape=shape,
                style=",".join(filter(None, ["filled", style])), fillcolor=grad_fill(grad_shown, biggest),
                color=border, penwidth=width, tooltip=f"{kind}: {value!r}", **{"class": css_class})
@@ -368,11 +563,16 @@ def _record_text(text):
     return text.replace("\n", "\\n")                              # a newline in a label: Graphviz's line break
 
 
-def _legend_text(biggest, show_local, label_rule):
-    parameter_rule = "label starts with w or b" if label_rule else "passed in params"
-    lines = [f"fill: blue grad > 0, red grad < 0, darker = larger |grad| (largest {biggest:.4f}), white 0",
+def _legend_lines(biggest, show_local, label_rule, collapsed):
+    """The key to the colours, borders and numbers of a drawing."""
+    parameter_rule = "neuron weights and biases, and leaves labelled w… or b…" if label_rule else "given in params"
+    lines = ["",
+             f"fill: blue grad > 0, red grad < 0, darker = larger |grad| (largest {shown(biggest)}), white 0",
              f"border: thick = output, green rounded = parameter ({parameter_rule}), dashed = input or constant",
-             "boxes: label | data | grad;  ovals: the op"]
+             "boxes: name, op, data, grad; a name in grey italics is made up from the op, as print_tree and "
+             "explain name it"]
     if show_local:
         lines.append("edge numbers: the local derivative d(op output)/d(input)")
-    return "\\l".join([""] + lines) + "\\l"                     # a blank line above the key
+    if collapsed:
+        lines.append("each neuron's weights and bias are folded into it (collapse='parameters')")
+    return lines

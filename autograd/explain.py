@@ -2,7 +2,7 @@
 import textwrap
 
 from .engine import Value, walk
-from .names import describe, format_number, formula, graph_values, node_names
+from .names import as_token, describe, format_number, formula, graph_values, node_names, parameter_names, shown
 from .replay import replay_backward
 
 MAX_PATHS = 12                                                  # list the paths one by one up to this many
@@ -14,24 +14,30 @@ class Explanation:
     Attributes: `gradient` (∂output/∂wrt), `deltas` ({name: δ} for every Value on the way),
     `path_count`, `edge_count`, `paths` (a list of (the Values from wrt to output, the local
     derivatives along the path, their product), or None when there are more than `max_paths`),
-    `path_sum` (or None), and `text`.
+    `path_sum` (or None), and `text`. In a notebook it shows as HTML: the δ rows in a table, the
+    answer highlighted.
     """
 
-    def __init__(self, output, wrt, gradient, deltas, path_count, edge_count, paths, text):
+    def __init__(self, output, wrt, gradient, deltas, path_count, edge_count, paths, parts):
         self.output, self.wrt, self.gradient, self.deltas = output, wrt, gradient, deltas
-        self.path_count, self.edge_count, self.paths, self.text = path_count, edge_count, paths, text
+        self.path_count, self.edge_count, self.paths = path_count, edge_count, paths
         self.path_sum = None if paths is None else _sum([product for _, _, product in paths])
+        self.parts, self.text = parts, _as_text(parts)
 
     def __str__(self):
         return self.text
 
     __repr__ = __str__                                          # the REPL prints the text, not an address
 
+    def _repr_html_(self):
+        from .display import explanation_html                  # notebooks: the same text, laid out
+        return explanation_html(self.parts)
+
     def __float__(self):
         return self.gradient
 
 
-def explain(output, wrt, max_paths=MAX_PATHS):
+def explain(output, wrt, max_paths=MAX_PATHS, params=None):
     """∂output/∂wrt by the chain rule, step by step, with the numbers of the current graph.
 
     δ(v) = ∂output/∂v is the gradient flowing back into v. Starting from δ(output) = 1, each Value
@@ -41,7 +47,8 @@ def explain(output, wrt, max_paths=MAX_PATHS):
     order), but explain reads no `.grad` and changes none, so it works before backward too.
     When there are at most `max_paths` paths from wrt to output, it also lists them: the same
     number is the sum over paths of the product of the local derivatives along each path.
-    Names are the labels, or made from the op ('mul_1', 'tanh_1') when a Value has none.
+    Names follow `names.node_names`, as in every view: the labels, else (with the model as `params`)
+    the parameters' names in the model, else made from the op ('mul_1', 'tanh_1').
 
     >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
     >>> e = explain(y, x)
@@ -62,7 +69,8 @@ def explain(output, wrt, max_paths=MAX_PATHS):
         raise ValueError(f"explain: max_paths must be an int >= 0, got {max_paths!r}")
 
     values = graph_values(output)
-    names = node_names(output, values)
+    names = node_names(output, values, params)
+    made_up = {v for v in values if not v.label and v not in parameter_names(params)}
     order = walk(output)
     on_way = _on_the_way(order, wrt) if wrt in names else set()
     steps, deltas = replay_backward(output)                    # backward's arithmetic, .grad untouched
@@ -75,31 +83,54 @@ def explain(output, wrt, max_paths=MAX_PATHS):
 
     out_name = names[output]
     wrt_name = names.get(wrt) or wrt.label or "wrt"
-    writer = _Writer(names, wrt)
-    lines = _wrap(f"∂{out_name}/∂{wrt_name} by the chain rule, with δ(v) = ∂{out_name}/∂v (how much "
-                  f"{out_name} moves per unit change of v). Each use u of v passes back upstream gradient "
-                  f"× local derivative, δ(u) × ∂u/∂v; a Value used more than once adds up its contributions.")
+    out_token, wrt_token = as_token(out_name), as_token(wrt_name)
+    writer = _Writer(names, wrt, made_up)
+    parts = [("prose", f"∂{out_token}/∂{wrt_token} by the chain rule, with δ(v) = ∂{out_token}/∂v (how much "
+                       f"{out_name} moves per unit change of v). Each use u of v passes back upstream gradient "
+                       f"× local derivative, δ(u) × ∂u/∂v; a Value used more than once adds up its "
+                       f"contributions.")]
     if not on_way:
-        lines += [""] + _wrap(f"{out_name} does not depend on {wrt_name}: no path leads from {wrt_name} "
-                              f"to {out_name}, so nothing flows back.")
+        parts.append(("prose", f"{out_name} does not depend on {wrt_name}: no path leads from {wrt_name} "
+                               f"to {out_name}, so nothing flows back."))
     else:
-        lines += ["", "Forward pass (the values on the way):"]
+        forward = []
         for value in _way_in_order(order, wrt, on_way):       # only wrt can be a leaf on the way
-            made = "" if value.is_leaf() else f"{formula(value, writer.operands)} = "
-            lines.append(f"  {names[value]} = {made}{value.data:.4f}")
-        lines += ["", f"Backward pass, from {out_name} down to {wrt_name}:"]
+            made = "" if value.is_leaf() else f"{writer.formula(value)} = "
+            forward.append(f"{names[value]} = {made}{shown(value.data)}")
+        parts.append(("listing", "Forward pass (the values on the way):", forward))
         rows = []
         for node in reversed(_way_in_order(order, wrt, on_way)):
             rows += writer.delta_lines(node, output, uses.get(node, []), deltas[node])
-        width = min(max(len(text) for text, _ in rows), 64)
-        lines += [f"  {text.ljust(width)}   {why}".rstrip() for text, why in rows]
-        lines += [""] + _path_lines(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count)
+        parts.append(("table", f"Backward pass, from {out_name} down to {wrt_name}:", rows))
+        parts.append(_path_part(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count))
     note = _grad_note(wrt, gradient, wrt_name)
     if note:
-        lines += [""] + _wrap(note)
-    lines += ["", f"∂{out_name}/∂{wrt_name} = δ({wrt_name}) = {gradient:.4f}"]
+        parts.append(("prose", note))
+    parts.append(("answer", f"∂{out_token}/∂{wrt_token} = δ({wrt_name}) = {shown(gradient)}"))
     deltas_by_name = {names[v]: deltas[v] for v in on_way}
-    return Explanation(output, wrt, gradient, deltas_by_name, path_count, edge_count, paths, "\n".join(lines))
+    return Explanation(output, wrt, gradient, deltas_by_name, path_count, edge_count, paths, parts)
+
+
+def _as_text(parts):
+    """The explanation as plain text: blocks apart by a blank line, prose wrapped at 100 columns, the
+    δ rows aligned in two columns (the equation, then why)."""
+    blocks = []
+    for kind, *content in parts:
+        if kind == "prose":
+            blocks.append(_wrap(content[0]))
+        elif kind == "answer":
+            blocks.append([content[0]])
+        elif kind == "listing":
+            heading, lines = content
+            blocks.append([heading] + [f"  {line}" for line in lines])
+        elif kind == "table":
+            heading, rows = content
+            width = min(max(len(text) for text, _ in rows), 64)
+            blocks.append([heading] + [f"  {text.ljust(width)}   {why}".rstrip() for text, why in rows])
+        elif kind == "paths":
+            header, lines, prose = content
+            blocks.append([header] + [f"  {line}" for line in lines] + _wrap(prose))
+    return "\n\n".join("\n".join(block) for block in blocks)
 
 
 # ---- the numbers ------------------------------------------------------------------------------
@@ -175,36 +206,43 @@ def _sum(numbers):
 class _Writer:
     """Writes names, local-derivative rules and δ lines."""
 
-    def __init__(self, names, wrt):
+    def __init__(self, names, wrt, made_up):
         self.names = names
-        # In formulas an unlabelled leaf other than wrt is a constant: show its value ('10 / f').
-        self.operands = {value: format_number(value.data) if value.is_leaf() and not value.label
-                         and value is not wrt else name for value, name in names.items()}
+        # In formulas a leaf with a made-up name other than wrt is a constant: show its value ('10 / f').
+        self.operands = {value: format_number(value.data) if value.is_leaf() and value in made_up
+                         and value is not wrt else as_token(name) for value, name in names.items()}
 
     def name(self, value):
-        """A name that reads as one token inside ∂a/∂b: wrapped in parentheses if it has spaces or operators."""
-        name = self.names[value]
-        plain = all(ch.isalnum() or ch in "_.'" for ch in name)
-        return name if plain else f"({name})"
+        """A name that reads as one token inside ∂a/∂b: bracketed if it has spaces or operators."""
+        return as_token(self.names[value])
 
-    def operand(self, value):
-        """How a Value appears inside a formula: its name, or its number if it is a constant."""
-        shown = self.operands[value]
-        return shown if shown != self.names[value] else self.name(value)
+    def formula(self, node):
+        """How `node` was made, its operands bracketed where they are expressions, but not twice:
+        'tanh(x1*w1 + x2*w2)', not 'tanh((x1*w1 + x2*w2))'."""
+        text = formula(node, self.operands)
+        for parent in node.parents:
+            token = self.operands[parent]
+            if token.startswith("(") and f"({token})" in text:
+                text = text.replace(f"({token})", token)
+        return text
+
+    def delta(self, value):
+        """'δ(x1*w1)': δ's own brackets are enough, so the name is not bracketed again."""
+        return f"δ({self.names[value]})"
 
     def delta_lines(self, node, output, uses, delta):
         """(equation, its reason) rows for δ(node): one row for a single use, one per use plus a sum else."""
-        name = self.name(node)
+        name, d = self.name(node), self.delta(node)
         if node is output:
-            return [(f"δ({name}) = 1", f"(the output: ∂{name}/∂{name} = 1)")]
+            return [(f"{d} = 1", f"(the output: ∂{name}/∂{name} = 1)")]
         terms = [self.term(use) for use in uses]
         if len(terms) == 1:
-            return [(f"δ({name}) = {terms[0][0]}", terms[0][1])]
-        indent = " " * (len(f"δ({name}) ") + 2)
+            return [(f"{d} = {terms[0][0]}", terms[0][1])]
+        indent = " " * (len(f"{d} ") + 2)
         contributions = _signed_sum([contribution for *_, contribution in uses])
-        return ([(f"δ({name}) = Σ over the {len(uses)} uses of {name}:", "")]
+        return ([(f"{d} = Σ over the {len(uses)} uses of {self.names[node]}:", "")]
                 + [(indent + text, why) for text, why in terms]
-                + [(" " * len(f"δ({name}) ") + f"= {contributions} = {delta:.4f}", "")])
+                + [(" " * len(f"{d} ") + f"= {contributions} = {shown(delta)}", "")])
 
     def term(self, use):
         """('δ(u) × ∂u/∂v = 1.0000 × 0.5000 = 0.5000', '(u = tanh(v); ∂u/∂v = 1 - u²)')."""
@@ -212,57 +250,59 @@ class _Writer:
         parent = consumer.parents[index]
         u, v = self.name(consumer), self.name(parent)
         rule = self.local_rule(consumer, index)
-        made = f"{self.names[consumer]} = {formula(consumer, self.operands)}"
+        made = f"{self.names[consumer]} = {self.formula(consumer)}"
         why = f"({made}; ∂{u}/∂{v} = {rule})" if rule is not None else f"({made})"
-        return f"δ({u}) × ∂{u}/∂{v} = {upstream:.4f} × {local:.4f} = {contribution:.4f}", why
+        return (f"{self.delta(consumer)} × ∂{u}/∂{v} = {shown(upstream)} × {shown(local)} = "
+                f"{shown(contribution)}", why)
 
     def local_rule(self, node, index):
         """The local derivative of `node` along edge `index` as text, from the op's row.
 
         For an op made by primitive() without rule text it says so (never a blank).
         """
-        operands = {value: self.operand(value) for value in node.parents}
+        operands = {value: self.operands[value] for value in node.parents}
         operands[node] = self.name(node)
         rule = describe(node, operands)[1][index]
         return rule if rule is not None else f"df of the user-defined op {node.op!r}"
 
 
-def _path_lines(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count):
-    """The sum over paths (when few enough to list) and why backprop does not need it."""
+def _path_part(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count):
+    """("paths", header, one line per path, prose): the sum over paths (when few enough to list) and
+    why backprop does not need it."""
     if paths is None:
-        lines = [f"There are {path_count} paths from {wrt_name} to {out_name}, too many to list here."]
+        header = f"There are {path_count} paths from {wrt_name} to {out_name}, too many to list here."
     elif path_count == 1:
-        lines = [f"The same number as the product of the local derivatives along the only path from "
-                 f"{wrt_name} to {out_name}:"]
+        header = (f"The same number as the product of the local derivatives along the only path from "
+                  f"{wrt_name} to {out_name}:")
     else:
-        lines = [f"The same number as a sum over the {path_count} paths from {wrt_name} to {out_name}, "
-                 f"each the product of the local derivatives along it:"]
+        header = (f"The same number as a sum over the {path_count} paths from {wrt_name} to {out_name}, "
+                  f"each the product of the local derivatives along it:")
+    lines = []
     if paths is not None:
         for values, locals_, product in paths:
             route = " → ".join(writer.name(v) for v in values)
-            factors = " × ".join(f"{local:.4f}" for local in locals_) or "1"
-            lines.append(f"  {route}:  {factors} = {product:.4f}")
+            factors = " × ".join(shown(local) for local in locals_) or "1"
+            lines.append(f"{route}:  {factors} = {shown(product)}")
         total = _sum([product for _, _, product in paths])
         if path_count > 1:
-            lines.append(f"  sum = {_signed_sum([p for _, _, p in paths])} = {total:.4f}")
+            lines.append(f"sum = {_signed_sum([p for _, _, p in paths])} = {shown(total)}")
         routes = [tuple(values) for values, _, _ in paths]
         if len(set(routes)) < len(routes):
-            lines.append("  (a route listed twice runs along two different edges, e.g. both operands of x * x)")
-    lines += _wrap(f"Backprop never lists the paths: the δ recursion, δ(v) = Σ over the uses u of v of "
-                 f"δ(u) × ∂u/∂v, computes each δ(u) once and reuses it for every path through u (the "
-                 f"shared prefix from {out_name}), so it takes one multiply-add per edge: {edge_count} "
-                 f"{'edge' if edge_count == 1 else 'edges'} between {wrt_name} and {out_name}, against "
-                 f"{path_count} {'path' if path_count == 1 else 'paths'} with {factor_count} local-derivative "
-                 f"factors in all.")
-    return lines
+            lines.append("(a route listed twice runs along two different edges, e.g. both operands of x * x)")
+    prose = (f"Backprop never lists the paths: the δ recursion, δ(v) = Σ over the uses u of v of "
+             f"δ(u) × ∂u/∂v, computes each δ(u) once and reuses it for every path through u (the "
+             f"shared prefix from {out_name}), so it takes one multiply-add per edge: {edge_count} "
+             f"{'edge' if edge_count == 1 else 'edges'} between {wrt_name} and {out_name}, against "
+             f"{path_count} {'path' if path_count == 1 else 'paths'} with {factor_count} local-derivative "
+             f"factors in all.")
+    return "paths", header, lines, prose
 
 
 def _signed_sum(numbers):
     """'1.0000 - 0.5000 + 2.0000': the terms of a sum to 4 decimals, a negative one after a minus sign."""
-    text = f"{numbers[0]:.4f}"
+    text = shown(numbers[0])
     for number in numbers[1:]:
-        text += f" - {-number:.4f}" if number < 0 or (number == 0 and str(number).startswith("-")) \
-            else f" + {number:.4f}"
+        text += f" - {shown(-number)}" if number < 0 and shown(-number) != "0.0000" else f" + {shown(abs(number))}"
     return text
 
 
@@ -273,10 +313,10 @@ def _wrap(text, width=100):
 
 def _grad_note(wrt, gradient, wrt_name):
     """A sentence relating the result to wrt.grad: the same after backward, or why not."""
-    if f"{wrt.grad:.4f}" == f"{gradient:.4f}":
+    if shown(wrt.grad) == shown(gradient):
         return ""
     if wrt.grad == 0.0:
         return (f"({wrt_name}.grad is 0.0: backward has not run from this output, so the numbers above were "
                 f"computed here; no .grad was changed.)")
-    return (f"(Note: {wrt_name}.grad is {wrt.grad:.4f}, not this derivative: backward ran more than once "
+    return (f"(Note: {wrt_name}.grad is {shown(wrt.grad)}, not this derivative: backward ran more than once "
             f"(leaves add up), from another output, or with a seed other than 1.)")

@@ -1,5 +1,8 @@
 """Readable, unique names for the Values of a graph: the label when set, else one made from the op."""
+import math
+
 from .engine import OPS, Value, walk
+
 
 def graph_values(root, stop_after=None):
     """Every Value `root` depends on, leaves included, each after its parents (root last): `walk` with leaves.
@@ -27,27 +30,33 @@ def op_word(op):
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in op).strip("_") or "op"
 
 
-def node_names(root, values=None):
-    """A dict Value -> unique name for every Value in root's graph.
+def node_names(root, values=None, params=None):
+    """A dict Value -> unique name for every Value in root's graph: the one naming rule of every view.
 
-    A Value keeps its label; unlabelled ones are named by op and numbered in the order of
-    `graph_values` ('mul_1', 'tanh_1', ...; unlabelled leaves are 'leaf_1', ...). A label used by two Values gets
-    a suffix on the later one ('x', 'x_2'), so every name points at one Value.
+    A Value keeps its label. An unlabelled parameter of `params` (a model, anything with
+    `named_parameters()`) is named by its place in the model, as `parameter_names` writes it
+    ('w[0][1]', 'b[1]'). Other unlabelled Values are named by op and numbered in the order of
+    `graph_values` ('mul_1', 'tanh_1', ...; unlabelled leaves are 'leaf_1', ...). A name used by two
+    Values gets a suffix on the later one ('x', 'x_2'), so every name points at one Value. print_tree,
+    explain, draw_dot and the step-through page all name nodes with this function.
     >>> a = Value(3.0, label="a"); y = (a * 2).tanh() + a
     >>> names = node_names(y)
     >>> [names[v] for v in graph_values(y)]
     ['a', 'mul_1', 'tanh_1', 'add_1']
     """
     values = graph_values(root) if values is None else values
-    taken = {v.label for v in values if v.label}
-    names, counters, labels_seen = {}, {}, set()
+    known = parameter_names(params) if params is not None else {}
+    given = {v: v.label or known.get(v, "") for v in values}
+    taken = {name for name in given.values() if name}
+    names, counters, seen = {}, {}, set()
     for value in values:
-        if value.label and value.label not in labels_seen:
-            labels_seen.add(value.label)
-            names[value] = value.label
+        name = given[value]
+        if name and name not in seen:
+            seen.add(name)
+            names[value] = name
             continue
-        stem = value.label or (value.row.word if value.row is not None else "leaf")
-        count = counters.get(stem, 1 if value.label else 0)
+        stem = name or (value.row.word if value.row is not None else "leaf")
+        count = counters.get(stem, 1 if name else 0)
         while True:
             count += 1
             candidate = f"{stem}_{count}"
@@ -57,6 +66,54 @@ def node_names(root, values=None):
         taken.add(candidate)
         names[value] = candidate
     return names
+
+
+def parameter_names(model):
+    """{parameter: short name} for a model's parameters: the attribute names with the indices as [i].
+
+    'layers.1.neurons.0.w.2' becomes 'w[1][0][2]' (layer 1, neuron 0, weight 2) and 'neurons.1.b'
+    becomes 'b[1]'. Where two parameters would get the same short name, both keep their full path.
+    Anything without `named_parameters()` (a plain list of Values, say) names nothing.
+    >>> class Model:
+    ...     def named_parameters(self):
+    ...         return [("layers.0.neurons.1.w.0", "p"), ("layers.0.neurons.1.b", "q"), ("scale", "s")]
+    >>> parameter_names(Model())
+    {'p': 'w[0][1][0]', 'q': 'b[0][1]', 's': 'scale'}
+    """
+    named = getattr(model, "named_parameters", None)
+    if named is None:
+        return {}
+    short = {}
+    for path, value in named():
+        parts = str(path).split(".")
+        words = [part for part in parts if not part.isdigit()]
+        indices = "".join(f"[{part}]" for part in parts if part.isdigit())
+        short[value] = (words[-1] if words else "p") + indices, str(path)
+    counts = {}
+    for name, _ in short.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {value: name if counts[name] == 1 else path for value, (name, path) in short.items()}
+
+
+def as_token(name):
+    """A name as it reads inside ∂a/∂b or a formula: bracketed unless it is one token ('x1', 'w[0][1]').
+
+    >>> as_token("x1"), as_token("w[0][1]"), as_token("h1.z"), as_token("x1*w1 + x2*w2")
+    ('x1', 'w[0][1]', 'h1.z', '(x1*w1 + x2*w2)')
+    """
+    return name if name and all(ch.isalnum() or ch in "_.'[]" for ch in name) else f"({name})"
+
+
+def shown(x):
+    """A number as every view shows it: 4 decimals, never '-0.0000', e-notation from a million on.
+
+    >>> shown(0.5), shown(-1e-9), shown(-2.0), shown(1234567.0), shown(float("-inf"))
+    ('0.5000', '0.0000', '-2.0000', '1.2346e+06', '-inf')
+    """
+    if not math.isfinite(x):
+        return repr(float(x))
+    text = f"{x:.4f}" if abs(x) < 1e6 else f"{x:.4e}"
+    return "0.0000" if text == "-0.0000" else text
 
 
 def format_number(x):

@@ -9,47 +9,37 @@ highlights each node as it passes its gradient back and shows every upstream × 
 import argparse
 import pathlib
 
-from autograd import Value, animate_backward
+from autograd import animate_backward
+from autograd.names import node_names
 from demos import _common
+from demos.graphs import tanh_neuron
 
 NAME = "backward_steps"
 
 
 def lecture_neuron():
-    """o = tanh(x1·w1 + x2·w2 + b) with micrograd's lecture numbers and labels: (o, {label: Value}).
+    """o = tanh(x1·w1 + x2·w2 + b) with micrograd's lecture numbers, built as the README and the graphs
+    demo build it (so the page names its nodes as they do): (o, {label: Value}), before backward.
 
     >>> o, values = lecture_neuron()
-    >>> round(o.data, 4), sorted(values)[:3]
-    (0.7071, ['b', 'n', 'o'])
+    >>> round(o.data, 4), sorted(values)[:3], values["w1"].grad
+    (0.7071, ['b', 'n', 'o'], 0.0)
     """
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    values = {v.label: v for v in (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)}
-    return o, values
+    values = tanh_neuron(backward=False)
+    return values["o"], values
 
 
 def main(out_dir=None, quiet=False):
     """Write the step-through page to `out_dir` (default ./out/backward_steps).
 
-    Returns {"files": {"page": path}, "grads": {label: d(o)/d(label) from o.backward()}}.
+    Returns {"files": {"page": path}, "grads": {name: d(o)/d(name) from o.backward()}} for every node.
     """
     folder = _common.output_folder(out_dir, NAME)
     o, values = lecture_neuron()
     page = animate_backward(o, folder / "backward_steps.html",
                             title="Backpropagation through one neuron: o = tanh(x1·w1 + x2·w2 + b)")
     o.backward()                                               # the numbers the page ends with
-    grads = {label: value.grad for label, value in values.items()}
+    grads = {name: value.grad for value, name in node_names(o).items()}
     if not quiet:
         print(f"wrote {page}")
         print(f"open it in a browser: {pathlib.Path(page).resolve().as_uri()}")

@@ -1,17 +1,17 @@
 """Graphs: draw micrograd's README expression, a tanh neuron and a tiny MLP with their gradients; explain one weight.
 
-Writes each graph as Graphviz DOT text and, when Graphviz's `dot` program is installed, as SVG, and
-prints the graph as a text tree and the chain rule for ∂o/∂w1 of the neuron with its real numbers.
+Writes each drawing as SVG (laid out in pure Python: no Graphviz needed) and, when the Python package
+graphviz is installed, as Graphviz DOT text too; prints the neuron as a text tree and the chain rule
+for ∂o/∂w1 with its real numbers. Every view names the neuron's nodes the same way.
 
     python -m demos.graphs [--out out/graphs] [--quiet]
 """
 import argparse
+import importlib.util
 import random
-import shutil
 
 import nn
-from autograd import Value, draw_dot, explain, format_tree, render_graph
-from autograd.draw import INSTALL_GRAPHVIZ
+from autograd import Value, draw_dot, explain, format_tree
 from demos import _common
 
 # The neuron of micrograd's walkthrough: b is chosen so that n = 0.8814, where tanh(n) = 1/√2.
@@ -42,9 +42,11 @@ def micrograd_expression():
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g}
 
 
-def tanh_neuron():
-    """o = tanh(x1·w1 + x2·w2 + b) with micrograd's numbers, every node labelled; backward already run.
+def tanh_neuron(backward=True):
+    """o = tanh(x1·w1 + x2·w2 + b) with micrograd's numbers, built as the README builds it; backward run.
 
+    The inputs, weights, n and o are labelled; the products and their sum are not, so every view
+    calls them mul_1, mul_2 and add_1 (the one naming rule of `autograd.names.node_names`).
     >>> values = tanh_neuron()
     >>> f"{values['o'].data:.4f}", f"{values['w1'].grad:.4f}", values["w2"].grad
     ('0.7071', '1.0000', 0.0)
@@ -52,12 +54,10 @@ def tanh_neuron():
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
     w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
     b = Value(NEURON_BIAS, label="b")
-    x1w1 = _named(x1 * w1, "x1w1")
-    x2w2 = _named(x2 * w2, "x2w2")
-    x1w1x2w2 = _named(x1w1 + x2w2, "x1w1x2w2")
-    n = _named(x1w1x2w2 + b, "n")
+    n = _named(x1 * w1 + x2 * w2 + b, "n")
     o = _named(n.tanh(), "o")
-    o.backward()
+    if backward:
+        o.backward()
     return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
 
 
@@ -86,14 +86,12 @@ def tiny_mlp(seed=0):
     return loss, model
 
 
-def write_drawing(digraph, folder, stem, quiet=False):
-    """Save the DOT text as STEM.dot and, when `dot` is installed, the picture as STEM.svg; return the paths."""
-    files = {f"{stem}_dot": str(render_graph(digraph, folder / f"{stem}.dot"))}
-    if shutil.which("dot") is not None:
-        files[f"{stem}_svg"] = str(render_graph(digraph, folder / f"{stem}.svg"))
-    elif not quiet:
-        print(f"Graphviz's `dot` is not installed, so {stem}.svg was not drawn; {INSTALL_GRAPHVIZ}, "
-              f"then run: dot -Tsvg {folder / (stem + '.dot')} -o {folder / (stem + '.svg')}")
+def write_drawing(drawing, folder, stem):
+    """Save the picture as STEM.svg and, when the Python package graphviz is installed, the DOT text as
+    STEM.dot (render it with Graphviz's `dot -Tpng STEM.dot -o STEM.png`); return the paths."""
+    files = {f"{stem}_svg": str(drawing.save(folder / f"{stem}.svg"))}
+    if importlib.util.find_spec("graphviz") is not None:
+        files[f"{stem}_dot"] = str(drawing.save(folder / f"{stem}.dot"))
     return files
 
 
@@ -110,10 +108,9 @@ def main(out_dir=None, quiet=False):
     explanation = explain(neuron["o"], neuron["w1"])
 
     files = {}
-    files.update(write_drawing(draw_dot(expression["g"], params=(), legend=True), folder, "expression", quiet))
-    files.update(write_drawing(draw_dot(neuron["o"], show_local=True, legend=True), folder, "neuron", quiet))
-    files.update(write_drawing(draw_dot(loss, params=model.parameters(), clusters="prefix", legend=True),
-                               folder, "mlp", quiet))
+    files.update(write_drawing(draw_dot(expression["g"], params=(), legend=True), folder, "expression"))
+    files.update(write_drawing(draw_dot(neuron["o"], show_local=True, legend=True), folder, "neuron"))
+    files.update(write_drawing(draw_dot(loss, params=model, clusters="prefix", legend=True), folder, "mlp"))
     explanation_path = folder / "neuron_explain.txt"
     explanation_path.write_text(str(explanation) + "\n", encoding="utf-8")
     files["explanation"] = str(explanation_path)

@@ -96,6 +96,10 @@ class Module:
     def __repr__(self):
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
+    def _repr_html_(self):
+        from autograd.display import module_html              # notebooks: a compact summary
+        return module_html(self)
+
 
 def checked_state_values(named, state, owner, source):
     """The values of `state` in the order of `named` as floats, after checking every name and value.

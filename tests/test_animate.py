@@ -1,4 +1,5 @@
 """Tests for animate_backward: the replayed chain rule, the page it writes, and the page in a real browser."""
+import html
 import html.parser
 import json
 import math
@@ -10,7 +11,8 @@ import shutil
 import pytest
 
 from autograd import Value, animate_backward, topological_order, weighted_sum
-from autograd.animate import MAX_NODES, replay_backward
+from autograd.animate import MAX_NODES, StepThrough, replay_backward
+from autograd.names import node_names
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -261,18 +263,33 @@ def test_hostile_labels_are_escaped(tmp_path):
     assert not [tag for tag, _ in tags.tags if tag == "b"]
     assert evil in [attrs.get("data-name") for _, attrs in tags.tags]
     lines = [line for step in embedded_data(text)["steps"] for line in step["lines"]]
-    assert any(f"∂L/∂({evil}) += " in line for line in lines)
+    assert any(f"∂add_1/∂({evil}) += " in line for line in lines)
 
 
 def test_unlabeled_nodes_get_names_no_label_uses(tmp_path):
-    """Unlabeled nodes get invented names that do not clash with labels; an unlabeled root is L."""
+    """Unlabeled nodes get the names every view gives them (node_names), never clashing with labels."""
     x = Value(1.0, label="n1")
     y = Value(2.0)
     root = (x * y).exp() + y
     text = pathlib.Path(animate_backward(root, tmp_path / "p.html")).read_text(encoding="utf-8")
     names = [attrs["data-name"] for tag, attrs in parse(text).tags if attrs.get("id", "").startswith("node-")]
     assert len(names) == len(set(names)) == len(nodes_of(root))
-    assert names.count("n1") == 1 and "L" in names
+    assert names.count("n1") == 1 and set(names) == set(node_names(root).values())
+
+
+def test_without_a_path_the_page_shows_inline_in_a_notebook(tmp_path):
+    """animate_backward(root) returns a StepThrough: an iframe whose srcdoc is the whole page, escaped;
+    .save(path) writes the same page that animate_backward(root, path) writes."""
+    o, _ = micrograd_neuron()
+    inline = animate_backward(o)
+    assert isinstance(inline, StepThrough) and not list(tmp_path.iterdir())
+    frame = inline._repr_html_()
+    assert frame.startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in frame
+    srcdoc = re.match(r'<iframe srcdoc="([^"]*)"', frame).group(1)
+    assert html.unescape(srcdoc) == inline.html and "<" not in srcdoc
+    written = pathlib.Path(animate_backward(o, tmp_path / "a.html")).read_text(encoding="utf-8")
+    assert written == inline.html == pathlib.Path(inline.save(tmp_path / "b.html")).read_text(encoding="utf-8")
+    assert "StepThrough" in repr(inline)
 
 
 def test_leaf_root_gets_a_page_with_no_steps(tmp_path):
@@ -394,13 +411,16 @@ def test_page_steps_through_backward_in_a_browser(browser, tmp_path):
     start = watch.grads()
     assert start.pop("o") == ("1.0", "1.0000") and all(shown == ("", "?") for shown in start.values())
 
-    clicks = 0                                                 # the Next button, to the end
+    clicks, tops = 0, set()                                    # the Next button, to the end
+    graph_top = "document.getElementById('graph').getBoundingClientRect().top"
     while page.is_enabled("#next"):
         page.click("#next")
+        tops.add(page.evaluate(graph_top))
         clicks += 1
         if clicks == 3:
             page.screenshot(path=str(ARTIFACTS / "animate_backward_step.png"), full_page=True)
     assert clicks == last and watch.step() == last
+    assert len(tops) == 1                                      # the graph never jumps as the text changes
     assert page.text_content("#counter") == f"{last} / {last}"
     assert_grads_match_engine(watch.grads(), engine)
     page.screenshot(path=str(ARTIFACTS / "animate_backward_final.png"), full_page=True)

@@ -29,8 +29,8 @@ def test_backward_steps_writes_the_neuron_page(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert page in printed and (tmp_path / "backward_steps.html").resolve().as_uri() in printed
     text = (tmp_path / "backward_steps.html").read_text(encoding="utf-8")
-    for label in ("x1", "x2", "w1", "w2", "x1*w1 + x2*w2"):
-        assert f'data-name="{label}"' in text
+    for name in ("x1", "x2", "w1", "w2", "mul_1", "mul_2", "add_1", "n", "o"):    # named as every view names them
+        assert f'data-name="{name}"' in text
     n = 2.0 * -3.0 + 0.0 * 1.0 + 6.8813735870195432          # o = tanh(n): do/dn = 1 − tanh(n)²
     slope = 1.0 - math.tanh(n) ** 2
     expected = {"x1": -3.0 * slope, "w1": 2.0 * slope, "x2": 1.0 * slope, "w2": 0.0 * slope, "b": slope,

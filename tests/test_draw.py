@@ -1,15 +1,22 @@
-"""Drawings: draw_dot's Digraph (labels, edges, op labels, styling), rendering, the missing-dot error, format_tree."""
+"""Drawings: the pure-Python SVG (layout, styling, notebooks), the Graphviz DOT text, rendering, format_tree."""
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
+import warnings
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 
 import nn
-from autograd import Value, draw_dot, format_tree, print_tree, render_graph
-from autograd.draw import GraphvizNotFound, grad_fill, op_label
+from autograd import Value, animate_backward, draw_dot, explain, format_tree, print_tree, render_graph, weighted_sum
+from autograd.draw import Drawing, GraphvizNotFound, grad_fill, op_label
+from autograd.names import node_names
+
+SVG = "{http://www.w3.org/2000/svg}"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's `dot` is not installed (apt-get install graphviz)")
@@ -56,11 +63,14 @@ def test_every_value_shows_label_data_and_grad_to_four_decimals():
     assert "{ x1 | data 2.0000 | grad -1.5000 }" in source     # dn/dx1 = w1 * (1 - tanh(n)^2) = -3 * 0.5
 
 
-def test_unlabelled_values_show_only_data_and_grad():
-    """A Value without a label gets a two-field record."""
+def test_unlabelled_values_show_only_data_and_grad_in_dot_and_a_made_up_name_in_the_svg():
+    """A Value without a label gets a two-field record in DOT; the SVG names it as print_tree does, in italics."""
     y = Value(1.25) * 2.0
     y.backward()
-    assert '"{ data 2.5000 | grad 1.0000 }"' in draw_dot(y).source
+    drawing = draw_dot(y)
+    assert '"{ data 2.5000 | grad 1.0000 }"' in drawing.source
+    boxes = svg_boxes(drawing.svg)
+    assert set(boxes) == {"leaf_1", "mul_1"} and 'font-style="italic"' in drawing.svg
 
 
 def test_one_box_per_value_and_one_oval_per_op():
@@ -234,6 +244,8 @@ def test_bad_arguments_are_named():
     with pytest.raises(TypeError, match=r"params\[1\]"):
         draw_dot(y, params=[Value(1.0), "w"])
     assert 'rankdir=TB' in draw_dot(y, rankdir="TB").source
+    with pytest.raises(TypeError, match="model or an iterable"):
+        draw_dot(y, params=Value(1.0))
 
 
 def test_record_special_characters_are_escaped():
@@ -262,45 +274,65 @@ def test_import_autograd_does_not_import_graphviz():
     assert result.stdout.strip() == "False"
 
 
-def test_missing_graphviz_package_says_how_to_install_it(monkeypatch):
-    """Without the Python package, draw_dot raises ImportError naming `pip install graphviz`."""
+def test_missing_graphviz_package_still_draws_and_says_how_to_get_dot_text(monkeypatch):
+    """Without the Python package the SVG drawing works; only .source raises, naming `pip install graphviz`."""
     monkeypatch.setitem(sys.modules, "graphviz", None)
+    drawing = draw_dot(Value(1.0) * 2)
+    assert "image/svg+xml" in drawing._repr_mimebundle_()
     with pytest.raises(ImportError, match="pip install graphviz"):
-        draw_dot(Value(1.0) * 2)
+        drawing.source
 
 
 @needs_dot
 def test_render_svg_png_and_pdf(tmp_path):
-    """render_graph writes real SVG, PNG and PDF files (format from the suffix or given)."""
+    """render_graph writes the drawing's own SVG, and real PNG and PDF files (format from the suffix or given)."""
     o = neuron()
     svg = render_graph(o, tmp_path / "neuron.svg")
     text = svg.read_text(encoding="utf-8")
-    assert text.lstrip().startswith("<?xml") and "<svg" in text
-    assert "grad 1.0000" in text and 'class="node value output"' in text
+    assert text == draw_dot(o).svg and 'class="value output"' in text
     assert render_graph(draw_dot(o), tmp_path / "neuron.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert render_graph(o, tmp_path / "graph.bin", format="pdf").read_bytes()[:5] == b"%PDF-"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.bin", "neuron.png", "neuron.svg"]
+    assert draw_dot(o).save(tmp_path / "saved.dot").read_text(encoding="utf-8") == draw_dot(o).source
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.bin", "neuron.png", "neuron.svg", "saved.dot"]
 
 
 @needs_dot
-def test_draw_dot_result_renders_directly(tmp_path):
-    """The Digraph's own .render() works too, and escaped labels come out as typed."""
+def test_the_graphviz_digraph_renders_directly(tmp_path):
+    """.graphviz() is a graphviz.Digraph whose own .render() works, and escaped labels come out as typed."""
     y = Value(1.0, label="a|b{c}") * 2
-    path = draw_dot(y).render(tmp_path / "g", format="svg")
+    path = draw_dot(y).graphviz().render(tmp_path / "g", format="svg")
     assert "a|b{c}" in open(path, encoding="utf-8").read()
+    assert render_graph(draw_dot(y).graphviz(), tmp_path / "digraph.svg").read_text(encoding="utf-8").count("<svg")
 
 
-def test_missing_dot_binary_names_the_os_package(tmp_path, monkeypatch):
-    """With no `dot` on PATH, rendering says how to install Graphviz; .source and .dot files still work."""
+@needs_dot
+def test_graphviz_engine_draws_with_dot_and_fits_the_column():
+    """engine='graphviz': Graphviz's SVG, without the XML prologue, in px, scaling down to the column width."""
+    drawing = draw_dot(neuron(), engine="graphviz")
+    assert drawing.engine == "graphviz" and drawing.svg.startswith("<svg")
+    assert 'style="max-width:100%;height:auto"' in drawing.svg and 'class="node value output"' in drawing.svg
+    assert re.match(r'<svg width="\d+" height="\d+"', drawing.svg)
+
+
+def test_graphviz_engine_without_dot_warns_and_draws_in_python(tmp_path, monkeypatch):
+    """With no `dot`, engine='graphviz' gives the pure-Python picture and one warning saying what to install."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.warns(UserWarning, match="apt-get install graphviz"):
+        drawing = draw_dot(neuron(), engine="graphviz")
+    assert drawing.engine == "python" and "image/svg+xml" in drawing._repr_mimebundle_()
+
+
+def test_missing_dot_binary_svg_works_and_png_names_the_os_package(tmp_path, monkeypatch):
+    """With no `dot` on PATH, SVG and DOT files are written; PNG says how to install Graphviz, writing nothing."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     o = neuron()
+    assert render_graph(o, tmp_path / "neuron.svg").read_text(encoding="utf-8").startswith("<svg")
     with pytest.raises(GraphvizNotFound) as error:
-        render_graph(o, tmp_path / "neuron.svg")
+        render_graph(o, tmp_path / "neuron.png")
     message = str(error.value)
     assert "apt-get install graphviz" in message and "brew install graphviz" in message
-    assert ".source" in message
-    assert not (tmp_path / "neuron.svg").exists()
-    assert "digraph" in draw_dot(o).source
+    assert "graph.svg" in message and ".source" in message
+    assert not (tmp_path / "neuron.png").exists()
     dot_file = render_graph(o, tmp_path / "neuron.dot")
     assert dot_file.read_text(encoding="utf-8") == draw_dot(o).source
 
@@ -310,20 +342,24 @@ def test_dot_vanishing_after_the_check_gives_the_same_error(tmp_path, monkeypatc
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/" + name)
     with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
-        render_graph(Value(1.0) * 2, tmp_path / "y.svg")
+        render_graph(Value(1.0) * 2, tmp_path / "y.png")
 
 
 def test_render_graph_bad_arguments(tmp_path):
-    """An unknown suffix, a missing folder, a non-graph, or options with a Digraph are errors."""
+    """An unknown suffix, a missing folder, a non-graph, or options with a Drawing are errors."""
     y = Value(1.0) * 2
     with pytest.raises(ValueError, match="format"):
         render_graph(y, tmp_path / "y.jpeg2000")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         render_graph(y, tmp_path / "no" / "y.dot")
-    with pytest.raises(TypeError, match="Value or a graphviz Digraph"):
+    with pytest.raises(TypeError, match="a Value, a Drawing or a graphviz Digraph"):
         render_graph("y", tmp_path / "y.dot")
     with pytest.raises(TypeError, match="only apply to a Value"):
         render_graph(draw_dot(y), tmp_path / "y.dot", legend=True)
+    with pytest.raises(ValueError, match="engine"):
+        draw_dot(y, engine="matplotlib")
+    with pytest.raises(ValueError, match="collapse"):
+        draw_dot(y, collapse="everything")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -387,3 +423,208 @@ def test_an_nn_model_is_styled_and_clustered_without_labels():
     source = draw_dot(out, clusters="neurons").source
     assert source.count('class="value parameter"') == len(model.parameters())
     assert source.count("subgraph cluster_") == 4
+
+
+# ---- the pure-Python SVG drawing ---------------------------------------------------------------
+def svg_boxes(svg):
+    """{name: {'kind', 'rect': (x, y, w, h), 'texts'}} for every Value box of a drawing (parsed as XML)."""
+    boxes = {}
+    for group in ElementTree.fromstring(svg).iter(SVG + "g"):
+        classes = group.get("class", "").split()
+        if classes[:1] == ["value"]:
+            rect = group.find(SVG + "rect")
+            boxes[group.get("data-name")] = {
+                "kind": classes[1],
+                "rect": tuple(float(rect.get(k)) for k in ("x", "y", "width", "height")),
+                "texts": [t.text for t in group.iter(SVG + "text")]}
+    return boxes
+
+
+def cluster_rects(svg):
+    """{title: (x, y, w, h)} of the cluster boxes of a drawing."""
+    found = {}
+    for group in ElementTree.fromstring(svg).iter(SVG + "g"):
+        if group.get("class") == "cluster":
+            rect = group.find(SVG + "rect")
+            found[group.find(SVG + "text").text] = tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+    return found
+
+
+def overlap(a, b):
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def tiny_mlp():
+    """An unlabelled 2-3-1 tanh MLP with squared error, backward run: (loss, model)."""
+    random.seed(0)
+    model = nn.MLP(2, [3, 1], activation="tanh")
+    loss = (model([1.0, -2.0]) - 1.0) ** 2
+    loss.backward()
+    return loss, model
+
+
+def test_drawing_shows_inline_as_svg_with_no_graphviz_at_all(tmp_path, monkeypatch):
+    """No `dot` on PATH and no graphviz package: draw_dot still gives image/svg+xml, and no warning."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        drawing = draw_dot(neuron(), show_local=True, legend=True)
+    bundle = drawing._repr_mimebundle_()
+    assert bundle["image/svg+xml"] == drawing.svg == drawing._repr_svg_()
+    assert isinstance(drawing, Drawing) and drawing.engine == "python" and "Drawing of 10 Values" in repr(drawing)
+    ElementTree.fromstring(drawing.svg)                        # well-formed XML
+
+
+def test_svg_scales_to_the_column_and_is_self_contained():
+    """A viewBox the size of width × height, max-width 100% and auto height; no scripts, links or ids. A
+    drawing wider than a notebook column has no width or height, so even as an <img> it fills the column."""
+    svg = draw_dot(neuron()).svg
+    root = ElementTree.fromstring(svg)
+    width, height = float(root.get("width")), float(root.get("height"))
+    assert root.get("viewBox") == f"0 0 {width:.0f} {height:.0f}" and width <= 960
+    assert root.get("style") == "max-width:100%;height:auto"
+    assert not re.search(r"<script|<style|href=| id=|url\(", svg)
+    loss, model = tiny_mlp()
+    wide = ElementTree.fromstring(draw_dot(loss, params=model, clusters="neurons", show_local=True).svg)
+    assert wide.get("width") is None and wide.get("height") is None
+    assert float(wide.get("viewBox").split()[2]) > 960 and wide.get("style") == "max-width:100%;height:auto"
+
+
+def test_every_value_box_shows_name_op_data_and_grad():
+    """Each box: the name, the op mark for a non-leaf, data and grad to 4 decimals; kinds are styled."""
+    o = neuron()
+    boxes = svg_boxes(draw_dot(o).svg)
+    assert set(boxes) == {"x1", "w1", "x2", "w2", "b", "mul_1", "mul_2", "add_1", "n", "o"}
+    assert boxes["o"]["texts"] == ["o", "tanh", "data", "0.7071", "grad", "1.0000"]
+    assert boxes["x1"]["texts"] == ["x1", "data", "2.0000", "grad", "-1.5000"]
+    assert boxes["mul_1"]["texts"][1] == "×"
+    assert {name: box["kind"] for name, box in boxes.items() if box["kind"] != "intermediate"} == {
+        "o": "output", "w1": "parameter", "w2": "parameter", "b": "parameter", "x1": "input", "x2": "input"}
+
+
+def test_one_edge_per_use_with_its_local_derivative():
+    """a * a draws two arrows into the product; show_local writes each local derivative (no -0.0000)."""
+    a = Value(3.0, label="a")
+    y = a * a * -0.0
+    y.backward()
+    svg = draw_dot(y, show_local=True).svg
+    assert svg.count("<polygon") == 3 and svg.count("<path") == 3
+    labels = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="\w+">([^<]*)</text>', svg)
+    assert sorted(labels) == ["0.0000", "3.0000", "3.0000"]
+    assert "-0.0000" not in svg and "-0.0000" not in format_tree(y)
+
+
+def test_hostile_labels_are_escaped_in_the_svg():
+    """Labels with < & " stay text: the SVG parses and shows them as typed."""
+    evil = '<script>alert("x")</script> & more'
+    y = Value(1.0, label=evil) * 2
+    boxes = svg_boxes(draw_dot(y).svg)
+    assert evil in boxes and "<script>" not in draw_dot(y).svg
+
+
+def test_same_graph_same_svg_in_any_process():
+    """The drawing is deterministic: the same graph gives byte-identical SVG, across hash seeds too."""
+    code = ("import random, nn; from autograd import draw_dot; random.seed(0); m = nn.MLP(2, [3, 1]); "
+            "l = (m([1.0, -2.0]) - 1.0) ** 2; l.backward(); "
+            "import hashlib; print(hashlib.sha256(draw_dot(l, clusters='neurons', params=m, show_local=True)"
+            ".svg.encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(digests) == 1
+    assert draw_dot(neuron(), show_local=True).svg == draw_dot(neuron(), show_local=True).svg
+
+
+def test_boxes_never_overlap_and_edges_end_at_their_boxes():
+    """On random graphs no two boxes overlap, and each arrow tip touches the left side of its box."""
+    for seed in range(8):
+        rng = random.Random(seed)
+        pool = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(3)]
+        for _ in range(25):
+            a, b = rng.choice(pool), rng.choice(pool[-6:])
+            pool.append(rng.choice([a * b, a + b, (a - b).tanh(), a * 2.0, weighted_sum([a, b], [b, a], a)]))
+        root = pool[-1] + pool[-2] + pool[-3]
+        svg = draw_dot(root, show_local=True, rankdir="LR").svg
+        rects = [box["rect"] for box in svg_boxes(svg).values()]
+        assert not [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:] if overlap(a, b)], seed
+        lefts = {round(x, 1) for x, _, _, _ in rects}
+        tips = [float(m.group(1)) for m in re.finditer(r'<polygon points="([\d.]+),', svg)]
+        assert all(round(tip + 1, 1) in lefts for tip in tips), seed
+
+
+def test_mlp_clusters_in_layer_order_without_overlap_and_parameters_named():
+    """A 2-3-1 MLP drawn with its model: one cluster per neuron, layer 0 left of layer 1, no two clusters
+    overlapping, the three layer-0 neurons top to bottom, each parameter named by its place (w[0][1][0])."""
+    loss, model = tiny_mlp()
+    svg = draw_dot(loss, params=model, clusters="neurons", show_local=True).svg
+    clusters = cluster_rects(svg)
+    assert list(clusters) == ["layers[0].neurons[0]", "layers[0].neurons[1]", "layers[0].neurons[2]",
+                              "layers[1].neurons[0]"]
+    rects = list(clusters.values())
+    assert not [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:] if overlap(a, b)]
+    *first, last = rects
+    assert all(x + w <= last[0] for x, _, w, _ in first)
+    assert [y for _, y, _, _ in first] == sorted(y for _, y, _, _ in first)
+    boxes = svg_boxes(svg)
+    assert {"w[0][0][0]", "w[0][2][1]", "b[0][1]", "w[1][0][2]", "b[1][0]"} <= set(boxes)
+    assert all(box["kind"] == "parameter" for name, box in boxes.items() if name.startswith(("w[", "b[")))
+    for title, (x, y, w, h) in clusters.items():                # a cluster holds no box of another neuron
+        layer, neuron_index = re.findall(r"\d+", title)
+        for name, box in boxes.items():
+            if name.startswith(("w[", "b[")) and overlap(box["rect"], (x, y, w, h)):
+                assert name[2:].startswith(f"{layer}][{neuron_index}]"), (title, name)
+
+
+def test_collapse_folds_each_neurons_parameters_into_it():
+    """collapse='parameters' draws no weight or bias box; each neuron box says how many it holds."""
+    loss, model = tiny_mlp()
+    drawing = draw_dot(loss, collapse="parameters")
+    boxes = svg_boxes(drawing.svg)
+    assert not [b for b in boxes.values() if b["kind"] == "parameter"]
+    ops = [text for b in boxes.values() for text in b["texts"] if text.endswith("params)")]
+    assert sorted(ops) == ["w·x+b (3 params)"] * 3 + ["w·x+b (4 params)"]
+    random.seed(0)
+    big = nn.MLP(2, [16, 16, 1])([0.5, -1.0])
+    with pytest.raises(ValueError, match="collapse='parameters'"):
+        draw_dot(big)
+    assert len(svg_boxes(draw_dot(big, collapse="parameters").svg)) == 67   # 404 Values, 337 folded
+
+
+def test_big_graphs_say_how_to_see_less():
+    """Past 80 Values the drawing adds a line on how to collapse or cap it; the auto direction turns a long
+    chain top to bottom so it fits a notebook column."""
+    y = Value(0.5, label="x")
+    for _ in range(99):
+        y = y * 1.01
+    drawing = draw_dot(y)
+    notes = " ".join(re.findall(r'<text class="note"[^>]*>([^<]*)</text>', drawing.svg))
+    assert "100 Values: to see less" in notes and "collapse=&#x27;parameters&#x27;" in notes
+    width = float(ElementTree.fromstring(drawing.svg).get("width"))
+    assert width < 960 and 'rankdir=TB' in drawing.source
+    assert 'rankdir=LR' in draw_dot(neuron()).source
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB", "RL", "BT"])
+def test_every_direction_draws_every_box(rankdir):
+    """All four directions lay out every Value without overlap."""
+    boxes = svg_boxes(draw_dot(neuron(), rankdir=rankdir, show_local=True).svg)
+    rects = [b["rect"] for b in boxes.values()]
+    assert len(rects) == 10 and not [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:] if overlap(a, b)]
+
+
+def test_every_view_names_nodes_the_same_way(tmp_path):
+    """print_tree, explain, the drawing and the step-through page use one name per node (node_names)."""
+    o = neuron()
+    names = set(node_names(o).values())
+    assert set(svg_boxes(draw_dot(o).svg)) == names
+    tree = format_tree(o)
+    assert all(re.search(rf"(^|── ){re.escape(name)}( |$)", tree, flags=re.M) for name in names)
+    page = animate_backward(o).html
+    assert set(re.findall(r'data-name="([^"]*)"', page)) == names
+    text = str(explain(o, o.parents[0].parents[0].parents[0].parents[0]))
+    assert "δ(mul_1)" in text and "δ(add_1)" in text
+    loss, model = tiny_mlp()
+    model_names = set(node_names(loss, params=model).values())
+    assert set(svg_boxes(draw_dot(loss, params=model).svg)) == model_names
+    assert "w[0][0][1]" in format_tree(loss, params=model) and "w[0][0][1]" in animate_backward(loss, params=model).html

@@ -334,3 +334,38 @@ def test_a_zero_delta_passes_nothing_on_like_backward():
     assert x.grad == 1.0 and explanation.gradient == x.grad
     assert str(explanation).endswith("= 1.0000")
     assert "δ(r) × ∂r/∂x = 0.0000 × inf = 0.0000" in str(explanation)
+
+
+def test_labels_that_are_expressions_are_bracketed_once():
+    """A label like 'x1*w1 + x2*w2' reads δ(x1*w1 + x2*w2), not δ((…)); inside ∂a/∂b it is bracketed once."""
+    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")
+    product = x1 * w1
+    product.label = "x1*w1"
+    total = product + x2 * w2
+    total.label = "x1*w1 + x2*w2"
+    o = total.tanh()
+    o.label = "o"
+    text = str(explain(o, w1))
+    assert "δ(x1*w1 + x2*w2) = δ(o) × ∂o/∂(x1*w1 + x2*w2)" in text
+    assert "δ(x1*w1) = δ(x1*w1 + x2*w2) × ∂(x1*w1 + x2*w2)/∂(x1*w1)" in text
+    assert "δ((" not in text and "((" not in text
+
+
+def test_no_negative_zero_is_printed():
+    """A product with -0.0 prints as 0.0000 everywhere in the text, never -0.0000."""
+    x = Value(-2.0, label="x")
+    y = (x * -0.0).tanh() + x * 1e-12
+    y.label = "y"
+    text = str(explain(y, x))
+    assert "-0.0000" not in text and "0.0000" in text
+
+
+def test_parameters_are_named_by_their_place_in_the_model():
+    """explain(loss, w, params=model) names an unlabelled weight w[layer][neuron][input], like the drawings."""
+    random.seed(0)
+    model = nn.MLP(2, [2, 1])
+    loss = (model([1.0, -1.0]) - 1.0) ** 2
+    weight = model.layers[0].neurons[1].w[0]
+    text = str(explain(loss, weight, params=model))
+    assert text.endswith(f"∂pow_1/∂w[0][1][0] = δ(w[0][1][0]) = {explain(loss, weight).gradient:.4f}")

@@ -32,7 +32,7 @@
     active.forEach(function (element) { element.classList.remove("active"); });
     active = [];
     current.edges.forEach(function (e) {
-      [el(e.edge), el(e.edge + "-local")].forEach(function (element) {
+      [el(e.edge), el(e.edge + "-arrow"), el(e.edge + "-local")].forEach(function (element) {
         element.classList.add("active"); active.push(element);
       });
     });
