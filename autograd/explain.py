@@ -6,6 +6,7 @@ from .names import as_token, describe, format_number, formula, graph_values, nod
 from .replay import replay_backward
 
 MAX_PATHS = 12                                                  # list the paths one by one up to this many
+MAX_LINES = 60                                                  # the forward and backward listings keep this many lines
 
 
 class Explanation:
@@ -37,7 +38,7 @@ class Explanation:
         return self.gradient
 
 
-def explain(output, wrt, max_paths=MAX_PATHS, params=None):
+def explain(output, wrt, max_paths=MAX_PATHS, params=None, max_lines=MAX_LINES):
     """∂output/∂wrt by the chain rule, step by step, with the numbers of the current graph.
 
     δ(v) = ∂output/∂v is the gradient flowing back into v. Starting from δ(output) = 1, each Value
@@ -48,7 +49,9 @@ def explain(output, wrt, max_paths=MAX_PATHS, params=None):
     When there are at most `max_paths` paths from wrt to output, it also lists them: the same
     number is the sum over paths of the product of the local derivatives along each path.
     Names follow `names.node_names`, as in every view: the labels, else (with the model as `params`)
-    the parameters' names in the model, else made from the op ('mul_1', 'tanh_1').
+    the parameters' names in the model, else made from the op ('mul_1', 'tanh_1'). In a big graph
+    (a model's loss, say) the forward and backward listings keep the `max_lines` lines nearest to
+    `wrt` and say how many they leave out (`max_lines=None` shows them all); the answer is exact.
 
     >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
     >>> e = explain(y, x)
@@ -67,13 +70,15 @@ def explain(output, wrt, max_paths=MAX_PATHS, params=None):
         raise TypeError(f"explain: wrt must be a Value, got {type(wrt).__name__}")
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"explain: max_paths must be an int >= 0, got {max_paths!r}")
+    if max_lines is not None and (isinstance(max_lines, bool) or not isinstance(max_lines, int) or max_lines < 1):
+        raise ValueError(f"explain: max_lines must be an int >= 1 or None, got {max_lines!r}")
 
     values = graph_values(output)
     names = node_names(output, values, params)
     made_up = {v for v in values if not v.label and v not in parameter_names(params)}
-    order = walk(output)
+    order = [value for value in values if not value.is_leaf()]  # walk(output): one walk serves both
     on_way = _on_the_way(order, wrt) if wrt in names else set()
-    steps, deltas = replay_backward(output)                    # backward's arithmetic, .grad untouched
+    steps, deltas = replay_backward(output, order=order)       # backward's arithmetic, .grad untouched
     uses = _uses_on_the_way(steps, on_way)
     gradient = deltas.get(wrt, 0.0)
     counts = _count_paths(order, wrt, on_way)
@@ -97,10 +102,18 @@ def explain(output, wrt, max_paths=MAX_PATHS, params=None):
         for value in _way_in_order(order, wrt, on_way):       # only wrt can be a leaf on the way
             made = "" if value.is_leaf() else f"{writer.formula(value)} = "
             forward.append(f"{names[value]} = {made}{shown(value.data)}")
+        forward, left_out = _capped(forward, max_lines, keep="first")
+        if left_out:
+            forward.append(f"… and {left_out} more values on the way up to {out_name} "
+                           f"(explain(..., max_lines=None) lists them all)")
         parts.append(("listing", "Forward pass (the values on the way):", forward))
         rows = []
         for node in reversed(_way_in_order(order, wrt, on_way)):
             rows += writer.delta_lines(node, output, uses.get(node, []), deltas[node])
+        rows, left_out = _capped(rows, max_lines, keep="last")
+        if left_out:
+            rows.insert(0, (f"… {left_out} lines from {out_name} down are left out "
+                            f"(explain(..., max_lines=None) shows them all)", ""))
         parts.append(("table", f"Backward pass, from {out_name} down to {wrt_name}:", rows))
         parts.append(_path_part(writer, out_name, wrt_name, paths, path_count, factor_count, edge_count))
     note = _grad_note(wrt, gradient, wrt_name)
@@ -109,6 +122,14 @@ def explain(output, wrt, max_paths=MAX_PATHS, params=None):
     parts.append(("answer", f"∂{out_token}/∂{wrt_token} = δ({wrt_name}) = {shown(gradient)}"))
     deltas_by_name = {names[v]: deltas[v] for v in on_way}
     return Explanation(output, wrt, gradient, deltas_by_name, path_count, edge_count, paths, parts)
+
+
+def _capped(lines, max_lines, keep):
+    """(at most max_lines of `lines`: the first or the last ones, how many were left out)."""
+    if max_lines is None or len(lines) <= max_lines:
+        return list(lines), 0
+    kept = lines[:max_lines] if keep == "first" else lines[-max_lines:]
+    return list(kept), len(lines) - max_lines
 
 
 def _as_text(parts):

@@ -369,3 +369,21 @@ def test_parameters_are_named_by_their_place_in_the_model():
     weight = model.layers[0].neurons[1].w[0]
     text = str(explain(loss, weight, params=model))
     assert text.endswith(f"∂pow_1/∂w[0][1][0] = δ(w[0][1][0]) = {explain(loss, weight).gradient:.4f}")
+
+
+def test_a_big_graph_is_capped_but_the_answer_is_exact():
+    """explain on a model's loss keeps max_lines per listing, says how many it left out, and is exact."""
+    import random
+    import nn
+    from autograd import grad
+    random.seed(1)
+    model = nn.MLP(2, [8, 8, 1])
+    loss = nn.mse_loss([model([random.random(), random.random()]) for _ in range(10)], [0.5] * 10)
+    weight = model.layers[0].neurons[0].w[1]
+    capped = explain(loss, weight, max_lines=10)
+    full = explain(loss, weight, max_lines=None)
+    assert capped.gradient == full.gradient == grad(loss, [weight])[0]
+    assert "max_lines=None" in str(capped) and "max_lines=None" not in str(full)
+    assert len(str(capped).splitlines()) < len(str(full).splitlines())
+    with pytest.raises(ValueError, match="max_lines"):
+        explain(loss, weight, max_lines=0)
