@@ -6,6 +6,7 @@ from .checking import GradcheckError, gradcheck, numerical_grad
 from .draw import draw_dot, format_tree, print_tree, render_graph
 from .explain import explain
 from .animate import animate_backward
+from .compiler import compile      # autograd.compile(root); left out of __all__, so `import *` keeps the builtin
 
 __all__ = ["Value", "grad", "no_grad", "tape", "gradcheck", "primitive", "GradcheckError", "numerical_grad",
            "topological_order", "walk", "weighted_sum", "weighted_sums", "total", "logsumexp", "softmax",

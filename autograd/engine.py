@@ -244,12 +244,14 @@ class Op:
                   "    out._op = op\n"
                   "    out.label = ''\n"
                   "    if OPEN_SCOPES:\n"
-                  "        on_new_node(out)\n"
+                  "        record = thread_state.record\n"
+                  "        if record is not None:\n"
+                  "            record(out)\n"
                   "    return out\n")
         function = self._define(source, f"<op row {self.name!r}, making nodes>",
                                 Value=Value, new_value=object.__new__, row=self, real_number=real_number,
                                 constant_first=self.with_constant[0], constant_second=self.with_constant[1],
-                                OPEN_SCOPES=OPEN_SCOPES, on_new_node=mode.on_new_node)
+                                OPEN_SCOPES=OPEN_SCOPES, thread_state=mode.thread_state)
         written, rules = self.text(self.operand_names, "y")
         function.__doc__ = (f"y = {written}, a node with local derivative(s) "
                             f"{', '.join(f'∂y/∂{n} = {r}' for n, r in zip(self.operand_names, rules))}.")
@@ -476,7 +478,9 @@ def _node(data, edges, op):
     out._op = op
     out.label = ""
     if OPEN_SCOPES:                                            # some thread is in no_grad() or tape()
-        mode.on_new_node(out)
+        record = mode.thread_state.record                      # this thread's: drop the graph, or tape it
+        if record is not None:
+            record(out)
     return out
 
 
@@ -512,6 +516,11 @@ def weighted_sums(weight_rows, inputs, biases=None):
     x_data = [x.data for x in xs]
     n = len(xs)
     op = DOT if biases is None else WX_B
+    recording = not OPEN_SCOPES or mode.is_recording()
+    # Every row's edges share the inputs' half, (x_i, w_i), and the x_i of (w_i, x_i): lay them out once.
+    template = [1.0] * (4 * n + (2 if biases is not None else 0))
+    template[1:2 * n:2] = x_data                               # (w_i, x_i): dy/dw_i = x_i
+    template[2 * n:4 * n:2] = xs                               # (x_i, w_i): dy/dx_i = w_i
     nodes = []
     for row, weights in enumerate(weight_rows):
         if len(weights) != n:
@@ -521,16 +530,18 @@ def weighted_sums(weight_rows, inputs, biases=None):
         except AttributeError:
             raise TypeError("weighted_sum: every weight must be a Value") from None
         total = sum(map(operator.mul, w_data, x_data))
-        edges = [1.0] * (4 * n + (2 if biases is not None else 0))
-        edges[0:2 * n:2] = weights                             # (w_i, x_i): dy/dw_i = x_i
-        edges[1:2 * n:2] = x_data
-        edges[2 * n:4 * n:2] = xs                              # (x_i, w_i): dy/dx_i = w_i
-        edges[2 * n + 1:4 * n:2] = w_data
         if biases is not None:
             bias = biases[row]
             if type(bias) is not Value:
                 raise TypeError(f"weighted_sum: bias must be a Value, got {type(bias).__name__}")
             total += bias.data
+        if not recording:                                      # no_grad(): no edges to build
+            nodes.append(_node(total, (), op))
+            continue
+        edges = template.copy()
+        edges[0:2 * n:2] = weights
+        edges[2 * n + 1:4 * n:2] = w_data
+        if biases is not None:
             edges[4 * n] = bias                                # (b, 1): dy/db = 1
         nodes.append(_node(total, tuple(edges), op))
     return nodes

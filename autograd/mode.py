@@ -1,8 +1,8 @@
 """Per-thread recording state: `no_grad()` (record nothing) and `tape()` (record nodes in creation order).
 
-Each thread has its own state, like PyTorch's grad mode: `no_grad()` in one thread never changes what
-another thread records, and a new thread starts recording. The state is `threading.local`, so asyncio
-tasks on one thread share it (as they share PyTorch's grad mode).
+Each thread has its own state, like PyTorch's grad mode: `no_grad()` or `tape()` in one thread never
+changes what another thread records, and a new thread starts recording with no tape. The state is
+`threading.local`, so asyncio tasks on one thread share it (as they share PyTorch's grad mode).
 """
 import gc
 import threading
@@ -12,18 +12,27 @@ import threading
 # node read its thread's state.
 OPEN_SCOPES = []
 
+def _drop_graph(node):
+    """A thread's `record` while it is in no_grad(): the new node keeps its data, not its graph."""
+    node._drop_graph()
+
+
+_DROP_GRAPH = _drop_graph
+
 
 class _ThreadState(threading.local):
     recording = True           # False inside no_grad()
-    tape = None                # the innermost open Tape of this thread
+    tape = None                # this thread's open Tape (nested tape() scopes share one)
+    record = None              # what happens to a new node: None (nothing), _DROP_GRAPH, or the tape's append
 
     def __init__(self):
         self.saved = []        # what each open scope replaced, restored when it closes
 
 
 _state = _ThreadState()
+thread_state = _state          # the engine reads `record` from here for each new node while a scope is open
 _gc_lock = threading.Lock()
-_gc_pausers = []               # the open tapes of every thread; the first one remembers gc's state
+_gc_pausers = []               # the open tape scopes of every thread; the first one remembers gc's state
 _gc_was_enabled = [False]
 
 
@@ -41,23 +50,38 @@ def is_recording():
 
 def on_new_node(node):
     """Called for each new op node while some scope is open: drop its graph, or note it on the tape."""
-    state = _state
-    if not state.recording:
-        node._drop_graph()
-    elif state.tape is not None:
-        state.tape.nodes.append(node)
+    record = _state.record
+    if record is not None:
+        record(node)
 
 
 def on_comparison(left, symbol, right, result):
     """Called for `Value < x` and the like while some scope is open: the tape keeps the outcome."""
-    tape = _state.tape
-    if tape is not None and _state.recording:
-        tape.comparisons.append((left, symbol, right, result))
+    state = _state
+    if state.tape is not None and state.recording:
+        state.tape.comparisons.append((left, symbol, right, result))
 
 
 def current_tape():
-    """This thread's innermost open tape, or None."""
+    """This thread's open tape, or None.
+
+    >>> current_tape() is None
+    True
+    >>> with tape() as t:
+    ...     current_tape() is t
+    True
+    """
     return _state.tape
+
+
+def _update_record(state):
+    """Set what this thread does with a new node, from its recording flag and its tape."""
+    if not state.recording:
+        state.record = _DROP_GRAPH
+    elif state.tape is not None:
+        state.record = state.tape.nodes.append
+    else:
+        state.record = None
 
 
 class set_recording:
@@ -75,12 +99,15 @@ class set_recording:
         state = _state
         state.saved.append(state.recording)
         state.recording = self.enabled
+        _update_record(state)
         OPEN_SCOPES.append(self)
         return self
 
     def __exit__(self, *exc):
         OPEN_SCOPES.remove(self)
-        _state.recording = _state.saved.pop()
+        state = _state
+        state.recording = state.saved.pop()
+        _update_record(state)
         return False
 
 
@@ -98,44 +125,104 @@ class no_grad(set_recording):
         super().__init__(False)
 
 
-class Tape:
-    """The nodes made in one `tape()` scope, in creation order, and the data comparisons seen there."""
+class TapeError(RuntimeError):
+    """backward() inside `tape(check=True)` found that the root depends on a node that is not on the tape."""
 
-    def __init__(self):
+
+class Tape:
+    """The nodes made in one `tape()` scope, in creation order, and the data comparisons seen there.
+
+    `nodes` holds the nodes made since the last backward() that took them; `comparisons` holds
+    (left Value, '<' '<=' '>' or '>=', right Value or float, result) for each comparison of a Value
+    made in the scope since that backward(), and `settled_comparisons` those made before it (kept
+    so that `autograd.compile` can still check them; older ones are dropped, so that a long
+    training loop keeps no old graph alive).
+    """
+
+    def __init__(self, check=False):
         self.nodes = []
         self.comparisons = []
+        self.settled_comparisons = []
+        self.check = check
+        self.unsure = 0        # how many nodes at the start of `nodes` were made before the last backward()
 
     def position(self, node):
-        """The index of `node` on the tape (searching from the newest end), or None."""
+        """The index of `node` on the tape, or None (the newest node is checked first: usually the root)."""
         nodes = self.nodes
-        for index in range(len(nodes) - 1, -1, -1):
-            if nodes[index] is node:
-                return index
-        return None
+        if nodes and nodes[-1] is node:
+            return len(nodes) - 1
+        try:
+            return nodes.index(node)                           # Values have no __eq__: this is by identity
+        except ValueError:
+            return None
 
     def take_until(self, root):
-        """The tape from its start up to `root` (included), removed from the tape; None if root is not on it."""
+        """The tape from its start up to `root` (included), for backward(), and drops it from the tape.
+
+        None when root is not on the tape, and None as well when the part taken starts with nodes
+        made before the previous backward() (a second loss built before the first one's backward(),
+        say): those may depend on nodes that backward() took, so backward() sorts the graph instead.
+        """
         index = self.position(root)
         if index is None:
             return None
-        taken = self.nodes[:index + 1]
-        del self.nodes[:index + 1]
-        return taken
+        nodes = self.nodes
+        taken = nodes[:index + 1]
+        walkable = self.unsure == 0
+        if walkable and self.check:
+            self._check_complete(root, taken)
+        del nodes[:index + 1]                                  # in place: the list is this thread's recorder
+        self.unsure = len(nodes)                               # made before this backward(): may use `taken`
+        self.settled_comparisons = self.comparisons
+        self.comparisons = []
+        return taken if walkable else None
+
+    def recorded_comparisons(self):
+        """Every comparison the tape still holds, oldest first."""
+        return self.settled_comparisons + self.comparisons
+
+    @staticmethod
+    def _check_complete(root, taken):
+        from .engine import walk                               # mode is imported by the engine
+        on_tape = set(taken)
+        for node in walk(root):
+            if node not in on_tape:
+                raise TapeError(
+                    f"backward() inside a tape: the root depends on a node ({node.op or 'leaf'}, data "
+                    f"{node.data!r}) that is not on the tape since its last backward(): it was made before "
+                    f"the tape opened, in another thread, or by a graph already differentiated in this "
+                    f"scope. Walking the tape would miss the gradient through it. Build each graph inside "
+                    f"the tape and call backward() once per graph, or call this backward() outside the tape.")
 
 
 class tape:
     """Context manager: record new nodes in creation order so `backward()` needs no topological sort.
 
-    Inside it, in this thread, every recorded node is appended to a list (a Wengert list). `backward()`
-    from a root on that list walks the list backwards from the root instead of sorting the graph,
-    then drops that part of the list; a root not on the list (made before the scope, say) is sorted
-    as usual. The one change in meaning: backward inside a tape resets the `.grad` of every inner
-    node made on the tape before the root since the last backward, not only of the root's ancestors
-    (the others get 0, which is their derivative anyway). Leaves accumulate as always. Python's
-    cyclic garbage collector is paused while any tape is open (our graphs have no cycles; they are
-    freed by reference counting) and is then restored to exactly the state it had. Nodes on the
-    list stay alive until backward takes them or the scope ends, so build inference graphs under
-    `no_grad()`.
+    Inside it, in this thread, every node an op makes is appended to a list (a Wengert list).
+    `backward()` from a root on that list walks the list backwards from the root instead of sorting
+    the graph, then drops that part of the list; a root not on the list (made before the scope,
+    say) is sorted as usual. Python's cyclic garbage collector is paused while any tape is open (our
+    graphs have no cycles: they are freed by reference counting), then put back exactly as it was,
+    so a collector the user had disabled stays disabled. Nested `tape()` scopes in one thread share
+    the outer tape.
+
+    Two things change inside a tape:
+    - backward() resets the `.grad` of every inner node on the list up to the root, not only of the
+      root's ancestors (the others get 0, which is their derivative anyway). Leaves accumulate as
+      always, and the gradients are the same as without a tape.
+    - The list must hold every node the root depends on, so build each graph inside the tape and
+      call backward() once per graph, as a training step does. Two losses built before the first
+      backward() are fine: nodes made after a root and before its backward() make the next
+      backward() sort (so a training loop is fastest when the loss is the last node made, with
+      metrics read from `.data`). But a graph that reaches back to nodes made before the scope
+      opened, in another thread, or by a graph already differentiated in this scope (a loss built
+      after an earlier loss's backward(), from that loss's nodes) would lose that part of the
+      gradient. `tape(check=True)` checks every backward() against the graph (at the cost of a
+      graph walk) and raises TapeError instead.
+
+    Comparisons of Values (`if x > 0:`) are noted on the tape, so that `autograd.compile` can check
+    that a compiled program takes the same branches. Nodes on the list stay alive until backward()
+    takes them or the scope ends, so build graphs you will not differentiate under `no_grad()`.
 
     >>> from autograd import Value
     >>> w = Value(3.0)
@@ -147,11 +234,19 @@ class tape:
     (12.0, 0)
     """
 
+    def __init__(self, check=False):
+        self.check = check
+
     def __enter__(self):
         state = _state
-        self.recorded = Tape()
-        state.saved.append(state.tape)
+        outer = state.tape
+        self.outermost = outer is None
+        self.recorded = Tape(self.check) if self.outermost else outer
+        if self.check:
+            self.recorded.check = True
+        state.saved.append((outer, self.recorded.check))
         state.tape = self.recorded
+        _update_record(state)
         with _gc_lock:
             if not _gc_pausers:
                 _gc_was_enabled[0] = gc.isenabled()
@@ -162,10 +257,15 @@ class tape:
 
     def __exit__(self, *exc):
         OPEN_SCOPES.remove(self)
-        _state.tape = _state.saved.pop()
+        state = _state
+        outer, check = state.saved.pop()
+        state.tape = outer
+        self.recorded.check = check
+        _update_record(state)
+        if self.outermost:
+            self.recorded.nodes = []                           # free the graphs nobody differentiated
         with _gc_lock:
             _gc_pausers.remove(self)
             if not _gc_pausers and _gc_was_enabled[0]:
                 gc.enable()
-        self.recorded.nodes = []
         return False

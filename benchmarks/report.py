@@ -1,7 +1,10 @@
 """Turns the suite's raw numbers into the printed tables and the PASS/FAIL lines of the targets."""
+from . import compiled, workloads
+from .gpt import MICROGPT_STYLE, OURS as OURS_GPT
 from .timing import median
 
 AGREEMENT_TOLERANCE = 1e-9     # implementations of one workload must compute the same numbers
+COMPILED_TOLERANCE = 1e-12     # the compiled program's loss and gradients against eager backward()'s
 LINEAR_SLACK = 1.3             # "scales linearly": time ratio at most 1.3 × the length ratio (cache and
                                # page-fault effects of a 10× larger heap cost ~10-25% even with gc off)
 
@@ -45,6 +48,7 @@ def workload_table(section):
     for name, difference in section["max_relative_difference"].items():
         verdict = "agree" if difference <= AGREEMENT_TOLERANCE else "DISAGREE"
         lines.append(f"  {verdict}: {name} vs {names[0]}: max relative difference {difference:.1e}")
+    lines += [f"  {note}" for note in section.get("notes", [])]
     return lines
 
 
@@ -120,8 +124,48 @@ def targets(report):
                                "nn step: micrograd's nn time / ours >= 20×", lambda r: r >= 20.0))
     found.append(_speed_target(sections.get("nn_step"), OURS["nn_step"], FLOATS,
                                "nn step: ours / hand-written floats <= 2×", lambda r: r <= 2.0))
+    found.append(_speed_target(sections.get("gpt"), MICROGPT_STYLE, OURS_GPT,
+                               "gpt step: microgpt-style binary ops / ours (nn parts + tape) >= 5×",
+                               lambda r: r >= 5.0))
+    found += _tape_and_compiled_targets(sections.get("nn_step"), sections.get("nn_steps"))
     found.append(_memory_target(report.get("memory")))
     found.extend(_chain_targets(report.get("chain"), report["settings"]))
+    return found
+
+
+def _tape_and_compiled_targets(one_step, consecutive):
+    """The tape over consecutive steps <= 1.5×, the compiled step <= 0.4× (both of hand-written floats), agreement."""
+    def ratio(section, name):
+        if not section or name not in section["seconds"] or FLOATS not in section["seconds"]:
+            return None
+        return median(section["seconds"][name]) / median(section["seconds"][FLOATS])
+
+    steps = consecutive["steps"] if consecutive else 10
+    tape_target = f"nn step in a tape, {steps} consecutive steps: ours / hand-written floats <= 1.5×"
+    compiled_target = "nn step as a compiled program: ours / hand-written floats <= 0.4×"
+    agreement_target = f"compiled program: loss and gradients = eager backward()'s within {COMPILED_TOLERANCE:g}"
+    tape_ratio, tape_one = ratio(consecutive, compiled.TAPE), ratio(one_step, workloads.TAPE)
+    compiled_one, compiled_steps = ratio(one_step, workloads.COMPILED), ratio(consecutive, compiled.COMPILED)
+    found = []
+    if tape_ratio is None:
+        found.append(("SKIP", tape_target, "not measured (run the nn_steps section)"))
+    else:
+        beside = f" (one step: {tape_one:.2f}×)" if tape_one is not None else ""
+        found.append(("PASS" if tape_ratio <= 1.5 else "FAIL", tape_target, f"{tape_ratio:.2f}×{beside}"))
+    if compiled_one is None:
+        found.append(("SKIP", compiled_target, "not measured (run the nn_step section)"))
+    else:
+        beside = [f"{steps} steps: {compiled_steps:.2f}×"] if compiled_steps is not None else []
+        if consecutive:
+            beside.append(f"written and compiled in {consecutive['compile_seconds'] * 1e3:.0f} ms")
+        found.append(("PASS" if compiled_one <= 0.4 else "FAIL", compiled_target,
+                      f"{compiled_one:.2f}×" + (f" ({'; '.join(beside)})" if beside else "")))
+    if not consecutive:
+        found.append(("SKIP", agreement_target, "not measured (run the nn_steps section)"))
+    else:
+        difference = consecutive["compiled_agreement"]
+        found.append(("PASS" if difference <= COMPILED_TOLERANCE else "FAIL", agreement_target,
+                      f"max relative difference {difference:.1e}"))
     return found
 
 
@@ -181,6 +225,8 @@ def render(report):
         lines.append(f"note: {note}")
     for section in report["workloads"].values():
         lines += workload_table(section) + [""]
+    if "compile_widths" in report:
+        lines += compiled.widths_table(report["compile_widths"]) + [""]
     if "chain" in report:
         lines += chain_table(report["chain"]) + [""]
     if "memory" in report:

@@ -1,7 +1,7 @@
 """Runs every workload with the given settings and returns all raw numbers as one JSON-ready dict."""
 from autograd import Value
 
-from . import chain, workloads
+from . import chain, compiled, gpt, workloads
 from .data import grid, initial_weights, moons
 from .timing import machine, run_interleaved
 
@@ -17,15 +17,21 @@ DEFAULTS = {
     "n_samples": 100,
     "seed": 0,
     "disable_gc": False,
-    "only": ["user_code", "nn_step", "inference", "chain", "memory"],
+    "only": ["user_code", "nn_step", "nn_steps", "compile_widths", "inference", "chain", "memory", "gpt"],
+    "consecutive_steps": 10,               # nn_steps: training steps per timed run (the tape's target is over 10)
+    "compile_widths": [16, 32, 64, 128],   # compile_widths: MLP(2, [w, w, 1]) compiled per sample
+    "width_repeats": 3,                    # compile_widths: timed repetitions per width
+    "gpt_steps": 5,                        # GPT training steps per timed run (one name each)
 }
 QUICK = {"repeats": 3, "chain_repeats": 1, "chain_kinds": ["y = y * w"], "memory_length": 100_000,
-         "micrograd_memory_length": 20_000, "grid_side": 20}
+         "micrograd_memory_length": 20_000, "grid_side": 20,
+         "gpt_steps": 2, "compile_widths": [16, 32], "width_repeats": 1}
 SECTIONS = tuple(DEFAULTS["only"])
 
 TITLES = {
     "user_code": "micrograd-style user code: one training step, 2-16-16-1 MLP of plain lists, {n} moons points",
     "nn_step": "nn training step: MLP(2, [16, 16, 1]), hinge loss + L2, SGD, {n} moons points",
+    "nn_steps": compiled.STEPS_TITLE,
     "inference": "forward-only inference of the same MLP on a {side}×{side} grid ({points} points)",
 }
 
@@ -63,6 +69,7 @@ def run(config, progress=print):
     builders = {
         "user_code": lambda: workloads.user_code_cases(weights, points, labels),
         "nn_step": lambda: workloads.nn_step_cases(weights, points, labels),
+        "nn_steps": lambda: compiled.steps_cases(weights, points, labels, config["consecutive_steps"]),
         "inference": lambda: workloads.inference_cases(weights, grid(points, config["grid_side"])),
     }
     for section, build_cases in builders.items():
@@ -73,10 +80,19 @@ def run(config, progress=print):
         times, results = run_interleaved(cases, config["repeats"], disable_gc=config["disable_gc"])
         report["workloads"][section] = {
             "title": TITLES[section].format(n=config["n_samples"], side=config["grid_side"],
-                                            points=config["grid_side"] ** 2),
+                                            points=config["grid_side"] ** 2, steps=config["consecutive_steps"]),
             "implementations": [case.name for case in cases],
             "seconds": times, "max_relative_difference": _max_difference(cases, results),
         }
+        if section == "nn_steps":                              # the compiled program's size, compile time, agreement
+            report["workloads"][section].update(compiled.compiled_step_facts(weights, points, labels),
+                                                steps=config["consecutive_steps"])
+    if "compile_widths" in config["only"]:
+        progress("running compile_widths ...")
+        report["compile_widths"] = compiled.widths_section(config, points, labels)
+    if "gpt" in config["only"]:
+        progress("running gpt ...")
+        report["workloads"]["gpt"] = gpt.section(config, _max_difference)
     if "chain" in config["only"]:
         progress("running chain timings ...")
         report["chain"] = _chain_timings(config)

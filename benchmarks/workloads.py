@@ -3,13 +3,18 @@
 micrograd is optional here (it comes with the bench extra): without it its columns are left out and
 `missing()` says so, so the suite still runs (and the smoke test still tests) without it.
 """
+import time
+
 import nn
-from autograd import Value, no_grad
+from autograd import Value, compile as compile_graph, no_grad, tape, weighted_sum
 
 from . import handwritten, usercode
 from .data import MLP_SIZES, copy_weights_into
 from .timing import Case
 from .usercode import ALPHA, LEARNING_RATE
+
+TAPE = "ours: nn.MLP + SGD in a tape"
+COMPILED = "ours: compiled program"
 
 
 def micrograd_modules():
@@ -87,7 +92,7 @@ def micrograd_model(modules, weights):
 
 
 def nn_step_cases(weights, points, labels):
-    """One training step: our nn, micrograd's nn (its demo loop), and hand-written floats."""
+    """One training step: our nn (plain, in a tape, compiled), micrograd's nn (its demo loop), hand-written floats."""
     model = our_nn_model(nn, weights)
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
 
@@ -95,8 +100,16 @@ def nn_step_cases(weights, points, labels):
         copy_weights_into(model, weights)
         return model
 
+    def in_a_tape(m):
+        with tape():
+            return nn_training_step(nn, m, optimizer, points, labels)
+
+    compiled_model = our_nn_model(nn, weights)
+    compiled_step = CompiledStep(compiled_model, points, labels)
     cases = [Case("ours: nn.MLP + SGD", prepare=prepare_ours,
-                  run=lambda m: nn_training_step(nn, m, optimizer, points, labels))]
+                  run=lambda m: nn_training_step(nn, m, optimizer, points, labels)),
+             Case(TAPE, prepare=prepare_ours, run=in_a_tape),
+             Case(COMPILED, prepare=lambda: copy_weights_into(compiled_model, weights), run=lambda _: compiled_step())]
     modules = micrograd_modules()
     if modules is not None:
         micro_model = micrograd_model(modules, weights)
@@ -110,6 +123,49 @@ def nn_step_cases(weights, points, labels):
     cases.append(Case("hand-written floats", prepare=lambda: handwritten.from_weights(weights),
                       run=lambda params: handwritten.training_step(params, points, labels)))
     return cases
+
+
+class CompiledStep:
+    """An MLP's training step (mean hinge loss + alpha · Σ p², SGD) as two compiled programs; call it for one step.
+
+    What `python -m demos.moons --compile` runs: one sample's loss, relu(1 − y·score) / n, built once on
+    the input leaves x1, x2 and y, compiled and run over the batch with `run_many`; the L2 penalty
+    compiled as a second program; then the same SGD step.
+
+    >>> from benchmarks.data import moons
+    >>> points, labels = moons(4)
+    >>> model = nn.MLP(2, [3, 1])
+    >>> step = CompiledStep(model, points, labels)
+    >>> step.sample.inputs == (step.x1, step.x2, step.label), step() > 0
+    (True, True)
+    """
+
+    def __init__(self, model, points, labels, lr=LEARNING_RATE, alpha=ALPHA):
+        began = time.perf_counter()
+        self.x1, self.x2, self.label = Value(0.0, label="x1"), Value(0.0, label="x2"), Value(1.0, label="y")
+        score = model([self.x1, self.x2])
+        score.label = "score"
+        sample_loss = (1.0 - self.label * score).relu() / len(points)      # one sample's share of the mean hinge
+        sample_loss.label = "loss"
+        parameters = model.parameters()
+        penalty = alpha * weighted_sum(parameters, parameters)            # Σ p·p as one node: 2 edges a parameter
+        penalty.label = "penalty"
+        self.sample = compile_graph(sample_loss, inputs=[self.x1, self.x2, self.label], params=model)
+        self.penalty = compile_graph(penalty, params=model)
+        self.compile_seconds = time.perf_counter() - began
+        self.rows = [(float(x1), float(x2), float(label)) for (x1, x2), label in zip(points, labels)]
+        self.optimizer = nn.SGD(parameters, lr=lr)
+
+    def loss_and_gradients(self):
+        """The loss, with every parameter's `.grad` set to its gradient (no update)."""
+        self.optimizer.zero_grad()
+        return sum(self.sample.run_many(self.rows)) + self.penalty.run()
+
+    def __call__(self):
+        """One training step: the loss before the update."""
+        loss = self.loss_and_gradients()
+        self.optimizer.step()
+        return loss
 
 
 # ---- forward-only inference on a grid -----------------------------------------------------------

@@ -2,7 +2,7 @@
 import argparse
 import pathlib
 
-from autograd import no_grad
+from autograd import no_grad, tape
 
 # Colours for the classes, readable for most colour-blind viewers (Okabe-Ito).
 CLASS_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
@@ -46,21 +46,23 @@ def fit(optimizer, loss_and_accuracy, steps, name, quiet, learning_rate=None, po
     """The loop every training demo runs: loss, zero_grad, backward, step; the losses and accuracies seen.
 
     `loss_and_accuracy()` gives the loss (a Value) and the share right before the step; `learning_rate`,
-    if given, maps the step number to the optimizer's lr for that step.
+    if given, maps the step number to the optimizer's lr for that step. The loop runs in a tape, so
+    backward() walks the nodes in the order they were made instead of sorting the graph.
     """
     losses, accuracies = [], []
     bar = progress(steps, name, quiet)
-    for step in bar:
-        loss, accuracy = loss_and_accuracy()
-        optimizer.zero_grad()
-        loss.backward()
-        if learning_rate is not None:
-            optimizer.lr = learning_rate(step)
-        optimizer.step()
-        losses.append(loss.data)
-        accuracies.append(accuracy)
-        if step % postfix_every == 0 or step == steps - 1:                  # a postfix costs time too
-            bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{100 * accuracy:.0f}%")
+    with tape():
+        for step in bar:
+            loss, accuracy = loss_and_accuracy()
+            optimizer.zero_grad()
+            loss.backward()
+            if learning_rate is not None:
+                optimizer.lr = learning_rate(step)
+            optimizer.step()
+            losses.append(loss.data)
+            accuracies.append(accuracy)
+            if step % postfix_every == 0 or step == steps - 1:              # a postfix costs time too
+                bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{100 * accuracy:.0f}%")
     bar.close()
     return losses, accuracies
 
@@ -77,11 +79,14 @@ def scatter_classes(axes, points, labels, classes):
 
 
 def progress(steps, description, quiet):
-    """range(steps) with a tqdm progress bar (none when quiet, or when tqdm is not installed)."""
+    """range(steps) with a tqdm progress bar (none when quiet, or when tqdm is not installed).
+
+    tqdm.auto picks the bar: a widget in a notebook (with ipywidgets), text in a terminal.
+    """
     if quiet:
         return _SilentBar(steps)
     try:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
     except ImportError:
         return _SilentBar(steps)
     return tqdm(range(steps), desc=description, unit="step", dynamic_ncols=True)

@@ -11,7 +11,7 @@ import pytest
 
 import nn
 from autograd import Value
-from benchmarks import chain, data, handwritten, report, suite, timing, usercode, workloads
+from benchmarks import chain, compiled, data, handwritten, report, suite, timing, usercode, workloads
 
 TINY_SIZES = (2, 5, 4, 1)
 TOLERANCE = 1e-9
@@ -196,13 +196,17 @@ def test_tiny_suite_run_renders_targets(tmp_path, monkeypatch):
     monkeypatch.setitem(suite.QUICK, "memory_length", 1000)
     monkeypatch.setitem(suite.QUICK, "micrograd_memory_length", 500)
     monkeypatch.setitem(suite.QUICK, "micrograd_depth", 3000)
+    monkeypatch.setitem(suite.QUICK, "consecutive_steps", 2)
+    monkeypatch.setitem(suite.QUICK, "compile_widths", [3])
     out = tmp_path / "bench.json"
     from benchmarks.__main__ import main
     assert main(["--quick", "--repeats", "1", "--json", str(out)]) == 0
     saved = json.loads(out.read_text())
     assert saved["machine"]["python"] == sys.version.split()[0] and saved["machine"]["cpu"]
     assert {t["status"] for t in saved["targets"]} <= {"PASS", "FAIL", "SKIP"}
-    assert len(saved["targets"]) == 6
+    assert len(saved["targets"]) == 10
+    assert saved["workloads"]["nn_steps"]["compiled_agreement"] <= report.COMPILED_TOLERANCE
+    assert [row["width"] for row in saved["compile_widths"]["rows"]] == [3]
     assert not report.disagreements(saved)
     assert saved["chain"]["ours"]["y = y * w"]["2000"]["gradients_correct"] == [True]
 
@@ -235,3 +239,47 @@ def test_copy_weights_rejects_a_different_architecture():
     with pytest.raises(ValueError, match="neurons"):
         data.copy_weights_into(Model(), data.initial_weights((2, 4, 1)))
     data.copy_weights_into(Model(), data.initial_weights((2, 3, 1)))
+
+
+def test_tape_and_compiled_steps_update_like_handwritten():
+    """One step in a tape and one compiled step move every parameter as the hand-written SGD step does."""
+    weights, points, labels = tiny_problem()
+    params = handwritten.from_weights(weights)
+    expected_loss = handwritten.training_step(params, points, labels)
+    for run in ("tape", "compiled"):
+        model = compiled.model_with(weights)
+        if run == "tape":
+            optimizer = nn.SGD(model.parameters(), lr=usercode.LEARNING_RATE)
+            loss = compiled.tape_steps(model, optimizer, points, labels, steps=1)
+        else:
+            loss = workloads.CompiledStep(model, points, labels)()
+        by_neuron = [p for layer in model.layers for neuron in layer.neurons for p in neuron.w + [neuron.b]]
+        assert_close([loss], [expected_loss])
+        assert_close([p.data for p in by_neuron], handwritten.parameters(params))
+
+
+def test_compiled_step_gradients_equal_eager_backward():
+    """The compiled program's loss and gradients are eager backward()'s to 1e-12 (the benchmark's check)."""
+    weights, points, labels = tiny_problem()
+    assert compiled.agreement(weights, points, labels) <= report.COMPILED_TOLERANCE
+
+
+def test_consecutive_steps_cases_agree():
+    """Three consecutive steps: hand-written, tape, compiled and plain reach the same loss."""
+    weights, points, labels = tiny_problem()
+    cases = compiled.steps_cases(weights, points, labels, steps=3)
+    times, results = timing.run_interleaved(cases, repeats=1)
+    assert [case.name for case in cases][0] == compiled.FLOATS
+    assert_close([results[case.name] for case in cases], [results[compiled.FLOATS]] * len(cases))
+
+
+def test_widths_section_reports_sizes_and_times():
+    """The widths table: one row per width with the program's size, compile time and both step times."""
+    points, labels = data.moons(6)
+    section = compiled.widths_section({"compile_widths": [2, 3], "seed": 0, "width_repeats": 1,
+                                       "disable_gc": False}, points, labels)
+    rows = section["rows"]
+    assert [row["width"] for row in rows] == [2, 3] and rows[0]["edges"] < rows[1]["edges"]
+    assert all(row["loss_difference"] < 1e-12 and row["compile_seconds"] > 0 for row in rows)
+    table = compiled.widths_table(section)
+    assert len(table) == 2 + len(rows) + 1 and "KiB" in table[2]
