@@ -186,7 +186,8 @@ class Op:
         row = shared.get(c)
         if row is None:
             row = WithConstant(self, c, position)
-            if c != 0.0 and c == c:                            # -0.0 equals 0.0 and nan nothing: not shared
+            if c == c:                                         # nan equals nothing: never shared
+                # (-0.0 equals 0.0 as a key, so `x + -0.0` may share the row of `x + 0.0`: the same sums)
                 if len(shared) > 256:
                     shared.clear()
                 shared[c] = row
@@ -459,12 +460,21 @@ class Unknown:
     def text(self, operands, output):
         return f"{self.name}({', '.join(operands)})", [None] * len(operands)
 
+    def __reduce__(self):                                      # pickled by name (see _unknown_row)
+        return _unknown_row, (self.name,)
+
     def on_values(self, *operands_and_y):
         raise ValueError(f"op {self.name!r} has no derivative rule here (a primitive from another session?); "
                          f"define it with primitive() to differentiate it again")
 
 
 MADE_UNDER_NO_GRAD = Unknown("")          # marks a Value an op made under no_grad(): it has no graph
+
+
+def _unknown_row(name):
+    """Unpickle an Unknown row: the no_grad marker stays the one marker."""
+    return MADE_UNDER_NO_GRAD if name == "" else Unknown(name)
+
 BUILTIN_OPS = frozenset(OPS)
 
 

@@ -123,3 +123,14 @@ def test_a_plain_leaf_still_backpropagates_to_itself():
     x = Value(2.0)
     x.backward()
     assert x.grad == 1.0 and grad(x, [x]) == [1.0]
+
+
+def test_a_value_made_under_no_grad_is_still_refused_after_pickling():
+    """The no_grad mark survives a pickle round trip, so backward() still names no_grad."""
+    import pickle
+    x = Value(2.0)
+    with no_grad():
+        y = x * x
+    copy = pickle.loads(pickle.dumps(y))
+    with pytest.raises(RuntimeError, match="no_grad"):
+        copy.backward()
