@@ -2,6 +2,7 @@
 import math
 import operator
 import re
+import sys
 
 from . import mode
 from .mode import OPEN_SCOPES
@@ -662,19 +663,25 @@ def walk(root, leaves=False, stop_after=None):
     order, visited = [], set()
     stack = [root] if root._edges or leaves else []
     push, pop = stack.append, stack.pop
+    limit = sys.maxsize if stop_after is None else stop_after
     while stack:
         node = pop()
         if node is _PARENTS_DONE:                              # the node under the marker is finished
             order.append(pop())
         elif node not in visited:
             visited.add(node)
-            if stop_after is not None and len(visited) > stop_after:
+            if len(visited) > limit:
                 return list(visited)
             push(node)
             push(_PARENTS_DONE)
-            for parent in node._edges[-2::-2]:                 # pushed last to first: the first pops first
-                if (parent._edges or leaves) and parent not in visited:
-                    push(parent)
+            if leaves:
+                for parent in node._edges[-2::-2]:             # pushed last to first: the first pops first
+                    if parent not in visited:
+                        push(parent)
+            else:                                              # backward's case: leaves need no visit
+                for parent in node._edges[-2::-2]:
+                    if parent._edges and parent not in visited:
+                        push(parent)
     return order
 
 
