@@ -5,7 +5,7 @@ import re
 import sys
 
 from . import mode
-from .mode import OPEN_SCOPES
+from .mode import DROP_GRAPH, OPEN_SCOPES
 from .rowmath import NAMESPACE, exp, logsumexp as logsumexp_of_floats, real_number
 
 
@@ -89,11 +89,6 @@ class Value:
         """A new leaf with the same data and no history."""
         return Value(self.data, self.label)
 
-    def _drop_graph(self):
-        """Made under no_grad(): keep the data, forget the parents (and remember why)."""
-        self._edges = ()
-        self._op = MADE_UNDER_NO_GRAD
-
     def __reduce_ex__(self, protocol):
         """Pickle a graph flat (not one nested call per node), so deep graphs pickle too."""
         if not self._edges:
@@ -150,6 +145,40 @@ class Value:
             edges = iter(node._edges)
             for parent, local in zip(edges, edges):
                 parent.grad += local * upstream
+
+
+# ---- nodes with no row here: made under no_grad(), or by a primitive of another session -------------
+class Unknown:
+    """The row of a node whose op is not defined in this session (a primitive, unpickled)."""
+
+    arity = None
+    symbol = "?"
+
+    def __init__(self, name):
+        self.name = name
+        self.word = "".join(ch if ch.isalnum() else "_" for ch in name).strip("_") or "op"
+
+    @property
+    def row(self):
+        return self
+
+    def text(self, operands, output):
+        return f"{self.name}({', '.join(operands)})", [None] * len(operands)
+
+    def __reduce__(self):                                      # pickled by name (see _unknown_row)
+        return _unknown_row, (self.name,)
+
+    def on_values(self, *operands_and_y):
+        raise ValueError(f"op {self.name!r} has no derivative rule here (a primitive from another session?); "
+                         f"define it with primitive() to differentiate it again")
+
+
+MADE_UNDER_NO_GRAD = Unknown("")          # marks a Value an op made under no_grad(): it has no graph
+
+
+def _unknown_row(name):
+    """Unpickle an Unknown row: the no_grad marker stays the one marker."""
+    return MADE_UNDER_NO_GRAD if name == "" else Unknown(name)
 
 
 # ---- the op table: one row per op ------------------------------------------------------------
@@ -247,13 +276,17 @@ class Op:
                   "    out.label = ''\n"
                   "    if OPEN_SCOPES:\n"
                   "        record = thread_state.record\n"
-                  "        if record is not None:\n"
+                  "        if record is DROP_GRAPH:\n"
+                  "            out._edges = ()\n"
+                  "            out._op = MADE_UNDER_NO_GRAD\n"
+                  "        elif record is not None:\n"
                   "            record(out)\n"
                   "    return out\n")
         function = self._define(source, f"<op row {self.name!r}, making nodes>",
                                 Value=Value, new_value=object.__new__, row=self, real_number=real_number,
                                 constant_first=self.with_constant[0], constant_second=self.with_constant[1],
-                                OPEN_SCOPES=OPEN_SCOPES, thread_state=mode.thread_state)
+                                OPEN_SCOPES=OPEN_SCOPES, thread_state=mode.thread_state,
+                                DROP_GRAPH=mode.DROP_GRAPH, MADE_UNDER_NO_GRAD=MADE_UNDER_NO_GRAD)
         written, rules = self.text(self.operand_names, "y")
         function.__doc__ = (f"y = {written}, a node with local derivative(s) "
                             f"{', '.join(f'∂y/∂{n} = {r}' for n, r in zip(self.operand_names, rules))}.")
@@ -442,40 +475,6 @@ WX_B = WeightedSum("wx+b", "wxb", "w·x+b", bias=True)
 DOT = WeightedSum("w·x", "dot", "w·x", bias=False)
 SUM = Sum("sum", "sum", "Σ")
 LOGSUMEXP = LogSumExp("logsumexp", "logsumexp", "logΣexp")
-
-
-class Unknown:
-    """The row of a node whose op is not defined in this session (a primitive, unpickled)."""
-
-    arity = None
-    symbol = "?"
-
-    def __init__(self, name):
-        self.name = name
-        self.word = "".join(ch if ch.isalnum() else "_" for ch in name).strip("_") or "op"
-
-    @property
-    def row(self):
-        return self
-
-    def text(self, operands, output):
-        return f"{self.name}({', '.join(operands)})", [None] * len(operands)
-
-    def __reduce__(self):                                      # pickled by name (see _unknown_row)
-        return _unknown_row, (self.name,)
-
-    def on_values(self, *operands_and_y):
-        raise ValueError(f"op {self.name!r} has no derivative rule here (a primitive from another session?); "
-                         f"define it with primitive() to differentiate it again")
-
-
-MADE_UNDER_NO_GRAD = Unknown("")          # marks a Value an op made under no_grad(): it has no graph
-
-
-def _unknown_row(name):
-    """Unpickle an Unknown row: the no_grad marker stays the one marker."""
-    return MADE_UNDER_NO_GRAD if name == "" else Unknown(name)
-
 BUILTIN_OPS = frozenset(OPS)
 
 
@@ -488,9 +487,12 @@ def _node(data, edges, op):
     out._edges = edges
     out._op = op
     out.label = ""
-    if OPEN_SCOPES:                                            # some thread is in no_grad() or tape()
+    if OPEN_SCOPES and edges:                                  # some thread is in no_grad() or tape()
         record = mode.thread_state.record                      # this thread's: drop the graph, or tape it
-        if record is not None:
+        if record is DROP_GRAPH:
+            out._edges = ()
+            out._op = MADE_UNDER_NO_GRAD
+        elif record is not None:
             record(out)
     return out
 
@@ -528,10 +530,10 @@ def weighted_sums(weight_rows, inputs, biases=None):
     n = len(xs)
     op = DOT if biases is None else WX_B
     recording = not OPEN_SCOPES or mode.is_recording()
-    # Every row's edges share the inputs' half, (x_i, w_i), and the x_i of (w_i, x_i): lay them out once.
-    template = [1.0] * (4 * n + (2 if biases is not None else 0))
-    template[1:2 * n:2] = x_data                               # (w_i, x_i): dy/dw_i = x_i
-    template[2 * n:4 * n:2] = xs                               # (x_i, w_i): dy/dx_i = w_i
+    if recording:    # every row's edges share the inputs' half, (x_i, w_i), and the x_i of (w_i, x_i)
+        template = [1.0] * (4 * n + (2 if biases is not None else 0))
+        template[1:2 * n:2] = x_data                           # (w_i, x_i): dy/dw_i = x_i
+        template[2 * n:4 * n:2] = xs                           # (x_i, w_i): dy/dx_i = w_i
     nodes = []
     for row, weights in enumerate(weight_rows):
         if len(weights) != n:
@@ -547,7 +549,7 @@ def weighted_sums(weight_rows, inputs, biases=None):
                 raise TypeError(f"weighted_sum: bias must be a Value, got {type(bias).__name__}")
             total += bias.data
         if not recording:                                      # no_grad(): no edges to build
-            nodes.append(_node(total, (), op))
+            nodes.append(_node(total, (), MADE_UNDER_NO_GRAD))
             continue
         edges = template.copy()
         edges[0:2 * n:2] = weights

@@ -12,18 +12,14 @@ import threading
 # node read its thread's state.
 OPEN_SCOPES = []
 
-def _drop_graph(node):
-    """A thread's `record` while it is in no_grad(): the new node keeps its data, not its graph."""
-    node._drop_graph()
-
-
-_DROP_GRAPH = _drop_graph
+# A thread's `record` while it is in no_grad(): the engine keeps each new node's data, not its graph.
+DROP_GRAPH = "drop the graph"
 
 
 class _ThreadState(threading.local):
     recording = True           # False inside no_grad()
     tape = None                # this thread's open Tape (nested tape() scopes share one)
-    record = None              # what happens to a new node: None (nothing), _DROP_GRAPH, or the tape's append
+    record = None              # what happens to a new node: None (nothing), DROP_GRAPH, or the tape's append
 
     def __init__(self):
         self.saved = []        # what each open scope replaced, restored when it closes
@@ -48,13 +44,6 @@ def is_recording():
     return _state.recording
 
 
-def on_new_node(node):
-    """Called for each new op node while some scope is open: drop its graph, or note it on the tape."""
-    record = _state.record
-    if record is not None:
-        record(node)
-
-
 def on_comparison(left, symbol, right, result):
     """Called for `Value < x` and the like while some scope is open: the tape keeps the outcome."""
     state = _state
@@ -77,7 +66,7 @@ def current_tape():
 def _update_record(state):
     """Set what this thread does with a new node, from its recording flag and its tape."""
     if not state.recording:
-        state.record = _DROP_GRAPH
+        state.record = DROP_GRAPH
     elif state.tape is not None:
         state.record = state.tape.nodes.append
     else:
