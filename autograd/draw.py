@@ -470,7 +470,7 @@ def _cluster_groups(clusters, values, params=None):
             weights_and_bias = neuron_parameters(value)
             members = [p for p in weights_and_bias if p not in taken and p in in_drawing] + [value]
             activation = users.get(value, [])
-            if len(activation) == 1 and len(activation[0].parents) == 1:
+            if len(activation) == 1 and activation[0].row.arity == 1:   # a unary op: relu, tanh, ...
                 members.append(activation[0])
             taken.update(members)
             title = _common_path([paths[p] for p in weights_and_bias if p in paths]) or f"neuron {len(groups) + 1}"

@@ -421,9 +421,10 @@ def main(steps=1000, out_dir=None, seed=42, data=None, temperature=TEMPERATURE, 
         "ms_per_step": 1000.0 * seconds / steps, "final_mean_loss": statistics.mean(last),
         "final_mean_over": len(last), "samples": drawn,
     }
+    drawn_name = next(filter(None, drawn), names[0])
     files = {"loss_curve": plot_losses(folder / "loss_curve.png", losses, vocabulary.size),
              "model": str(nn.save(model, folder / "model.json")),
-             "attention_head": save_attention_drawing(folder, model, vocabulary, next(filter(None, drawn), names[0]))}
+             "attention_head": save_attention_drawing(folder, model, vocabulary, drawn_name)}
     files["history"] = str(folder / "history.json")
     history["files"] = files
     (folder / "history.json").write_text(json.dumps(history, indent=1), encoding="utf-8")
@@ -436,6 +437,7 @@ def main(steps=1000, out_dir=None, seed=42, data=None, temperature=TEMPERATURE, 
             print(f"  {sample}")
         for path in files.values():
             print(f"  wrote {path}")
+        print(f"  (the attention drawing is head 0 at the last letter of {drawn_name!r})")
     return history
 
 

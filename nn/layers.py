@@ -152,7 +152,7 @@ def _inputs(x, count, owner):
         raise NumberTypeError(f"{owner} input must be a list, tuple or 1-d array of numbers, "
                               f"got {type(x).__name__}")
     if len(items) != count:
-        raise ValueError(f"{owner} with {count} inputs got {len(items)} values")
+        raise ValueError(f"{owner} with {count} inputs got {len(items)} value{'' if len(items) == 1 else 's'}")
     return [item if type(item) is Value else real_number(item, f"{owner} input {index}")
             for index, item in enumerate(items)]
 

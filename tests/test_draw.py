@@ -628,3 +628,18 @@ def test_every_view_names_nodes_the_same_way(tmp_path):
     model_names = set(node_names(loss, params=model).values())
     assert set(svg_boxes(draw_dot(loss, params=model).svg)) == model_names
     assert "w[0][0][1]" in format_tree(loss, params=model) and "w[0][0][1]" in animate_backward(loss, params=model).html
+
+
+def test_a_neuron_box_holds_its_activation_but_not_the_next_binary_op():
+    """clusters="neurons": a relu after w·x+b joins its neuron's box; `score - 1` after a linear neuron does not."""
+    from autograd import weighted_sum
+    from autograd.draw import _cluster_groups
+    from autograd.names import graph_values
+    w, b = [Value(0.5, label="w0")], Value(0.1, label="b0")
+    hidden = weighted_sum(w, [2.0], b).relu()
+    score = weighted_sum([Value(1.5, label="w1")], [hidden], Value(0.0, label="b1"))
+    loss = score - 1.0
+    groups = _cluster_groups("neurons", graph_values(loss))
+    members = [set(group) for group in groups.values()]
+    assert any(hidden in group for group in members)
+    assert not any(loss in group for group in members)
