@@ -6,7 +6,7 @@ import sys
 
 from . import mode
 from .mode import DROP_GRAPH, OPEN_SCOPES
-from .rowmath import NAMESPACE, exp, logsumexp as logsumexp_of_floats, real_number
+from .rowmath import NAMESPACE, exp, logsumexp as logsumexp_of_floats, not_a_number, real_number
 
 
 class Value:
@@ -23,6 +23,7 @@ class Value:
     # is d(self)/d(parent) as a plain number, so `a * a` has two edges to `a`. _op is the row of the
     # table below that made this Value (with the plain-number operand, if any), None for a leaf.
     __slots__ = ("data", "grad", "_edges", "_op", "label")
+    __array_ufunc__ = None    # numpy leaves a Value's operators to Value: a number works, an array is refused
 
     def __init__(self, data, label=""):
         number = real_number(data)
@@ -203,6 +204,7 @@ class Op:
         self.arity = len(self.derivatives)
         self.operand_names = ("x",) if self.arity == 1 else ("a", "b")
         self.with_constant = ({}, {})                         # shared WithConstants, by the number's side
+        self.zero_rows = (WithConstant(self, 0.0, 0), WithConstant(self, 0.0, 1))
         self.on_floats = self._function(range(self.arity))    # floats -> (y, dy/d each operand)
         self.on_values = self._derivatives_function()         # Values -> (dy/d each operand)
         self.apply = self._apply_function()                   # Values (or a plain number) -> a new node
@@ -216,11 +218,12 @@ class Op:
         row = shared.get(c)
         if row is None:
             row = WithConstant(self, c, position)
-            if c == c:                                         # nan equals nothing: never shared
-                # (-0.0 equals 0.0 as a key, so `x + -0.0` may share the row of `x + 0.0`: the same sums)
-                if len(shared) > 256:
+            if c == c and c != 0.0:                            # nan equals nothing, and -0.0 equals 0.0:
+                if len(shared) > 256:                          # neither is shared by value
                     shared.clear()
                 shared[c] = row
+            elif c == 0.0 and math.copysign(1.0, c) > 0.0:     # +0.0 (sum() starts from it): one shared row
+                row = self.zero_rows[position]
         return row
 
     def _function(self, kept):
@@ -255,14 +258,14 @@ class Op:
                     f"        else:\n"
                     f"            b = real_number(second)\n"
                     f"            if b is None:\n"
-                    f"                return NotImplemented\n"
+                    f"                return not_a_number(second)\n"
                     f"            y = {self.forward}\n"
                     f"            edges = (first, {d_first})\n"
                     f"            op = constant_second.get(b) or row.constant_row(b, 1)\n"
                     f"    else:\n"
                     f"        a = real_number(first)\n"
                     f"        if a is None:\n"
-                    f"            return NotImplemented\n"
+                    f"            return not_a_number(first)\n"
                     f"        b = second.data\n"
                     f"        y = {self.forward}\n"
                     f"        edges = (second, {d_second})\n"
@@ -283,7 +286,7 @@ class Op:
                   "            record(out)\n"
                   "    return out\n")
         function = self._define(source, f"<op row {self.name!r}, making nodes>",
-                                Value=Value, new_value=object.__new__, row=self, real_number=real_number,
+                                Value=Value, new_value=object.__new__, row=self, real_number=real_number, not_a_number=not_a_number,
                                 constant_first=self.with_constant[0], constant_second=self.with_constant[1],
                                 OPEN_SCOPES=OPEN_SCOPES, thread_state=mode.thread_state,
                                 DROP_GRAPH=mode.DROP_GRAPH, MADE_UNDER_NO_GRAD=MADE_UNDER_NO_GRAD)
@@ -641,7 +644,7 @@ def _rebuild_graph(records):
         edges = tuple(nodes[v] if i % 2 == 0 and type(v) is int else v for i, v in enumerate(edges))
         op = OPS.get(name) or Unknown(name)
         if constant is not None:
-            op = WithConstant(op, *constant)
+            op = op.constant_row(*constant) if type(op) is Op else WithConstant(op, *constant)
         node = _new_value(Value)
         node.data, node.grad, node._edges, node._op, node.label = data, grad, edges, op, label
         nodes.append(node)

@@ -28,12 +28,32 @@ def real_number(x):
     return None
 
 
+
+def not_a_number(x):
+    """What an operator of Value answers for an operand that is not a real number.
+
+    NotImplemented, so Python can try the other operand's method (and then raise its TypeError),
+    except for an array of numbers, which is refused here by name: a Value holds one number.
+    >>> not_a_number("a")
+    NotImplemented
+    """
+    shape = getattr(x, "shape", None)
+    if shape:
+        raise TypeError(f"unsupported operand: a Value and a {type(x).__name__} of shape {tuple(shape)} "
+                        f"(a Value holds one number; combine it with the array's elements one by one)")
+    return NotImplemented
+
 def _float(x):
     """The float of a float or of a Value."""
     return x if type(x) is float else x.data
 
 
 def divide(a, b):
+    """a / b, with the operands named when b is 0.
+
+    >>> divide(1.0, 4.0)
+    0.25
+    """
     if type(a) is not float or type(b) is not float:
         return a / b
     if b == 0.0:
@@ -42,6 +62,11 @@ def divide(a, b):
 
 
 def power(a, b):
+    """a ** b as a real number, with the operands named when it is not one.
+
+    >>> power(2.0, 0.5) == 2.0 ** 0.5
+    True
+    """
     if type(a) is not float or type(b) is not float:
         return a ** b
     if a < 0.0 and math.isfinite(b) and not b.is_integer():
@@ -83,6 +108,11 @@ def log_of_base(a):
 
 
 def exp(x):
+    """e^x, with the operand named when it overflows.
+
+    >>> exp(0.0)
+    1.0
+    """
     if type(x) is not float:
         return x.exp()
     try:
@@ -92,6 +122,11 @@ def exp(x):
 
 
 def log(x):
+    """ln x, with the operand named outside x > 0.
+
+    >>> log(1.0)
+    0.0
+    """
     if type(x) is not float:
         return x.log()
     if x <= 0.0:
@@ -100,6 +135,11 @@ def log(x):
 
 
 def sqrt(x):
+    """√x, with the operand named when x < 0.
+
+    >>> sqrt(4.0)
+    2.0
+    """
     if type(x) is not float:
         return x.sqrt()
     if x < 0.0:
@@ -108,10 +148,20 @@ def sqrt(x):
 
 
 def sin(x):
+    """sin x, with the operand named when it is infinite.
+
+    >>> sin(0.0)
+    0.0
+    """
     return x.sin() if type(x) is not float else _periodic(math.sin, x)
 
 
 def cos(x):
+    """cos x, with the operand named when it is infinite.
+
+    >>> cos(0.0)
+    1.0
+    """
     return x.cos() if type(x) is not float else _periodic(math.cos, x)
 
 
@@ -123,11 +173,20 @@ def _periodic(function, x):
 
 
 def tanh(x):
+    """tanh x (it never overflows).
+
+    >>> tanh(0.0)
+    0.0
+    """
     return math.tanh(x) if type(x) is float else x.tanh()
 
 
 def sigmoid(x):
-    """1 / (1 + e^-x), never raising e to a large positive power."""
+    """1 / (1 + e^-x), never raising e to a large positive power.
+
+    >>> sigmoid(0.0), sigmoid(-1000.0)
+    (0.5, 0.0)
+    """
     if type(x) is not float:
         return x.sigmoid()
     if x >= 0.0:
@@ -137,17 +196,21 @@ def sigmoid(x):
 
 
 def sign(x):
-    """-1.0, 0.0 or 1.0 (a constant, also for a Value: its derivative is 0 almost everywhere)."""
+    """-1.0, 0.0 or 1.0 (a constant, also for a Value: its derivative is 0 almost everywhere).
+
+    >>> sign(-3.0), sign(0.0), sign(2.5)
+    (-1.0, 0.0, 1.0)
+    """
     x = _float(x)
     return math.copysign(1.0, x) if x != 0.0 else 0.0
 
 
-def step(x):
-    """1.0 where x > 0, else 0.0: the slope of relu (a constant, also for a Value)."""
-    return 1.0 if _float(x) > 0.0 else 0.0
-
-
 def nonzero(x):
+    """x != 0 for a float or a Value (a Value has no ==: it compares by identity).
+
+    >>> nonzero(0.0), nonzero(-2.0)
+    (False, True)
+    """
     return _float(x) != 0.0
 
 
@@ -168,6 +231,6 @@ inf = math.inf
 # Every name a row's expression may use (the builtin abs too), for the functions the engine builds
 # from the rows and for the code the compiler generates.
 NAMESPACE = {function.__name__: function for function in
-             (divide, power, power_slope, log_of_base, exp, log, sqrt, sin, cos, tanh, sigmoid, sign, step,
+             (divide, power, power_slope, log_of_base, exp, log, sqrt, sin, cos, tanh, sigmoid, sign,
               nonzero, logsumexp, abs)}
 NAMESPACE["inf"] = inf

@@ -1,12 +1,11 @@
 """Fully connected networks: a `Neuron`, a `Layer` of neurons, and an `MLP` of layers."""
-import numbers
 
 from autograd import Value, weighted_sum, weighted_sums
 
 from .activations import activation_function
 from .init import initial_weights
 from .module import Module
-from .reals import NumberTypeError, as_list, real_number
+from .reals import NumberTypeError, as_list, positive_size, real_number
 
 
 _READ_ONLY = "fixed when the module is made: it chose the weights' scale and is saved with the model"
@@ -25,7 +24,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin, activation="relu"):
-        nin = _check_size("Neuron nin", nin)
+        nin = positive_size("Neuron nin", nin)
         self._activate = activation_function(activation)
         self._activation = activation
         self.w = [Value(w) for w in initial_weights(nin, activation)]
@@ -57,8 +56,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin, nout, activation="relu"):
-        nin = _check_size("Layer nin", nin)
-        nout = _check_size("Layer nout", nout)
+        nin = positive_size("Layer nin", nin)
+        nout = positive_size("Layer nout", nout)
         self._activate = activation_function(activation)
         self._activation = activation
         self.nin = nin
@@ -102,10 +101,10 @@ class MLP(Module):
     """
 
     def __init__(self, nin, nouts, activation="relu", output_activation="linear"):
-        nin = _check_size("MLP nin", nin)
+        nin = positive_size("MLP nin", nin)
         if not isinstance(nouts, (list, tuple)) or not nouts:
             raise TypeError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        nouts = [_check_size(f"MLP nouts[{index}]", nout) for index, nout in enumerate(nouts)]
+        nouts = [positive_size(f"MLP nouts[{index}]", nout) for index, nout in enumerate(nouts)]
         activation_function(activation)
         activation_function(output_activation)
         self._activation = activation
@@ -155,12 +154,3 @@ def _inputs(x, count, owner):
         raise ValueError(f"{owner} with {count} inputs got {len(items)} value{'' if len(items) == 1 else 's'}")
     return [item if type(item) is Value else real_number(item, f"{owner} input {index}")
             for index, item in enumerate(items)]
-
-
-def _check_size(what, n):
-    """A layer size as an int: a positive whole number (an int or a numpy int, not a bool or a float)."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be a positive int, got {type(n).__name__}: {n!r}")
-    if n <= 0:
-        raise ValueError(f"{what} must be a positive int, got {n}")
-    return int(n)

@@ -87,3 +87,20 @@ def _describe(x):
     if isinstance(shape, tuple) and shape and dtype is not None:
         return f"{type(x).__name__} of shape {shape} and dtype {dtype}"
     return f"{type(x).__name__}: {x!r}"
+
+
+def positive_size(what, n):
+    """A layer or table size as an int: a positive whole number (an int or a numpy int, not a bool or a float).
+
+    >>> positive_size("Layer nout", 3)
+    3
+    >>> positive_size("Layer nout", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Layer nout must be a positive int, got 0
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what} must be a positive int, got {type(n).__name__}: {n!r}")
+    if n <= 0:
+        raise ValueError(f"{what} must be a positive int, got {n}")
+    return int(n)

@@ -6,6 +6,7 @@ import random
 from autograd import Value, log_softmax, softmax, weighted_sum, weighted_sums
 
 from .module import Module
+from .reals import positive_size
 
 __all__ = ["Embedding", "Linear", "rmsnorm", "softmax", "log_softmax"]
 
@@ -24,8 +25,8 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings, embedding_dim, std=1.0):
-        self.num_embeddings = _check_size("Embedding num_embeddings", num_embeddings)
-        self.embedding_dim = _check_size("Embedding embedding_dim", embedding_dim)
+        self.num_embeddings = positive_size("Embedding num_embeddings", num_embeddings)
+        self.embedding_dim = positive_size("Embedding embedding_dim", embedding_dim)
         std = _check_std("Embedding", std)
         self.weight = [[Value(random.gauss(0.0, std)) for _ in range(self.embedding_dim)]
                        for _ in range(self.num_embeddings)]
@@ -61,8 +62,8 @@ class Linear(Module):
     """
 
     def __init__(self, nin, nout, bias=True, std=None):
-        self.nin = _check_size("Linear nin", nin)
-        self.nout = _check_size("Linear nout", nout)
+        self.nin = positive_size("Linear nin", nin)
+        self.nout = positive_size("Linear nout", nout)
         std = None if std is None else _check_std("Linear", std)
         bound = 1.0 / math.sqrt(self.nin)
         self.weight = [[Value(random.gauss(0.0, std) if std is not None else random.uniform(-bound, bound))
@@ -100,14 +101,6 @@ def rmsnorm(x, eps=1e-5):
     scale = (mean_square + eps) ** -0.5
     return [v * scale for v in xs]
 
-
-def _check_size(what, n):
-    """A size as an int: a positive whole number (not a bool or a float)."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be a positive int, got {type(n).__name__}: {n!r}")
-    if n <= 0:
-        raise ValueError(f"{what} must be a positive int, got {n}")
-    return int(n)
 
 
 def _check_std(owner, std):

@@ -481,3 +481,36 @@ def test_the_moons_demo_command_line_takes_compile(tmp_path):
                                cwd=pathlib.Path(__file__).resolve().parent.parent, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "compiled_step.py").exists()
+
+
+def test_programs_compiled_and_run_in_several_threads_match_backward():
+    """Threads each build a graph in their own tape, compile it and run it on new data: every gradient
+    equals that thread's plain backward(), while the other threads do the same at the same time."""
+    import threading
+    start = threading.Barrier(3)
+    results = {}
+
+    def work(k):
+        start.wait(10)
+        x, w = Value(0.5 + k, label="x"), Value(-1.5 + k, label="w")
+        with tape():
+            y = (x * w + 1.0).tanh() * x + (w - x).relu()
+        program = autograd.compile(y)
+        outcome = []
+        for step in range(50):
+            x.data, w.data = 0.1 * step - 2.0 + k, 1.0 - 0.05 * step
+            x.grad = w.grad = 0.0
+            program.run()
+            compiled = (y.data, x.grad, w.grad)
+            x.grad = w.grad = 0.0
+            fresh = (x * w + 1.0).tanh() * x + (w - x).relu()
+            fresh.backward()
+            outcome.append(compiled == (fresh.data, x.grad, w.grad))
+        results[k] = outcome
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == [0, 1, 2] and all(all(outcome) for outcome in results.values())

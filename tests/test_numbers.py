@@ -29,9 +29,8 @@ def test_real_numbers_work_on_either_side_of_every_operator(number):
                  lambda a, b: a ** b):
         assert make(x, number).data == make(x, c).data
         assert grad(make(x, number), x) == grad(make(x, c), x)
-        if not isinstance(number, np.ndarray) and type(number).__module__ == "numpy":
-            continue                                           # numpy scalars on the left answer themselves
-        assert make(number, x).data == make(c, x).data
+        left = make(number, x)                                 # numpy scalars on the left hand over to Value
+        assert type(left) is Value and left.data == make(c, x).data
     assert (x > number) == (2.0 > c) and (x <= number) == (2.0 <= c)
     assert (Value(c) >= number) and not (Value(c) < number)
 
@@ -134,3 +133,23 @@ def test_a_value_made_under_no_grad_is_still_refused_after_pickling():
     copy = pickle.loads(pickle.dumps(y))
     with pytest.raises(RuntimeError, match="no_grad"):
         copy.backward()
+
+
+@pytest.mark.parametrize("array", [np.array([1.0, 2.0]), np.array([[1.0]]), np.array([1.0])], ids=repr)
+def test_an_array_with_elements_on_either_side_of_an_operator_is_refused(array):
+    """Value + array and array * Value raise a TypeError naming ndarray (no object array of Values)."""
+    x = Value(2.0)
+    with pytest.raises(TypeError, match="ndarray"):
+        x + array
+    with pytest.raises(TypeError, match="ndarray"):
+        array * x
+
+
+def test_negative_zero_constants_are_kept_exactly():
+    """x * -0.0 keeps -0.0 on its node even after x * 0.0 (the two are equal as dict keys)."""
+    import math
+    x = Value(3.0)
+    zero, negative_zero = x * 0.0, x * -0.0
+    assert math.copysign(1.0, zero.operands[1]) == 1.0
+    assert math.copysign(1.0, negative_zero.operands[1]) == -1.0
+    assert math.copysign(1.0, (0.0 + x).operands[0]) == 1.0 and (0 + x).operands[0] == 0.0

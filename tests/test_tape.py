@@ -1,4 +1,5 @@
 """tape(): nodes recorded in creation order, backward() without a sort, the collector paused and put back."""
+import contextlib
 import gc
 import math
 import random
@@ -236,15 +237,20 @@ def test_check_mode_refuses_reusing_nodes_of_a_graph_already_differentiated():
 
 def test_check_mode_accepts_a_training_loop():
     """A training loop builds each step's graph inside the tape: check=True finds nothing wrong."""
-    random.seed(1)
-    model = nn.MLP(2, [4, 1])
-    optimizer = nn.SGD(model.parameters(), lr=0.1)
-    with tape(check=True):
-        for step in range(3):
-            loss = nn.mse_loss([model([0.5, -1.0]), model([1.0, 2.0])], [1.0, -1.0])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+    def train(scope):
+        random.seed(1)
+        model = nn.MLP(2, [4, 1])
+        optimizer = nn.SGD(model.parameters(), lr=0.1)
+        with scope:
+            for step in range(3):
+                loss = nn.mse_loss([model([0.5, -1.0]), model([1.0, 2.0])], [1.0, -1.0])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        return [p.data for p in model.parameters()], [p.grad for p in model.parameters()]
+
+    checked = train(tape(check=True))
+    assert checked == train(contextlib.nullcontext())               # the same weights and gradients as no tape
 
 
 def test_grad_and_create_graph_work_inside_a_tape():
