@@ -14,6 +14,7 @@ import nn
 from autograd import Value, logsumexp, no_grad, primitive, softmax, tape, total, weighted_sum, weighted_sums
 from autograd.compiler import MAX_LINES, BranchChanged, Program
 from autograd.engine import walk
+from test_draw import neuron
 from test_properties import BINARY_OPS, UNARY_OPS, build, recipes
 from torch_reference import close, torch
 
@@ -382,14 +383,7 @@ def test_the_readme_excerpt_is_what_compile_writes():
     readme = README.read_text(encoding="utf-8")
     match = re.search(r"<!-- compiled tanh neuron -->\n```python\n(.*?)```", readme, flags=re.S)
     assert match, "README lost its compiled-neuron excerpt"
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    source = autograd.compile(o).source
+    source = autograd.compile(neuron()).source               # the README's neuron (backward run: same code)
     for line in match.group(1).splitlines():
         if line.strip() != "...":
             assert line in source.splitlines(), line
