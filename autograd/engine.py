@@ -70,8 +70,8 @@ class Value:
 
     @property
     def row(self):
-        """The row of the op table that made this Value (None for a leaf)."""
-        return self._op.row if self._op is not None else None
+        """The row of the op table that made this Value (None for a leaf, and for a Value made under no_grad)."""
+        return self._op.row if self._edges else None
 
     @property
     def operands(self):
