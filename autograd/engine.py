@@ -133,7 +133,8 @@ class Value:
             raise TypeError(f"backward(grad=...) needs a real number (the seed d(root)/d(root)), got "
                             f"{type(grad).__name__}")
         check_differentiable(self, "backward()")
-        order = mode.current_tape().take_until(self) if OPEN_SCOPES and mode.current_tape() else None
+        tape = mode.current_tape() if OPEN_SCOPES else None
+        order = tape.take_until(self) if tape is not None else None
         if order is None:
             order = walk(self)
         for node in order:
@@ -157,7 +158,7 @@ class Unknown:
 
     def __init__(self, name):
         self.name = name
-        self.word = "".join(ch if ch.isalnum() else "_" for ch in name).strip("_") or "op"
+        self.word = word_of(name)
 
     @property
     def row(self):
@@ -172,6 +173,15 @@ class Unknown:
     def on_values(self, *operands_and_y):
         raise ValueError(f"op {self.name!r} has no derivative rule here (a primitive from another session?); "
                          f"define it with primitive() to differentiate it again")
+
+
+def word_of(name):
+    """A word for an op that has no word of its own (a primitive's name, say): 'my op!' -> 'my_op'.
+
+    >>> word_of("soft+plus"), word_of("**")
+    ('soft_plus', 'op')
+    """
+    return "".join(ch if ch.isalnum() else "_" for ch in name).strip("_") or "op"
 
 
 MADE_UNDER_NO_GRAD = Unknown("")          # marks a Value an op made under no_grad(): it has no graph

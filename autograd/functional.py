@@ -1,6 +1,6 @@
 """`grad` (gradients as return values, differentiable again with create_graph) and `primitive` (new ops)."""
 from . import engine
-from .engine import OPS, ManyOp, Value, check_differentiable, local_grads_as_values, real_number, walk
+from .engine import OPS, ManyOp, Value, check_differentiable, local_grads_as_values, real_number, walk, word_of
 
 
 def chain_rule(root, seed=1.0, create_graph=False, on_step=None, order=None):
@@ -75,7 +75,7 @@ class Primitive(ManyOp):
     """The row of an op made by `primitive()`: the user's f and df, and optionally the rule's text."""
 
     def __init__(self, name, f, df, rule):
-        super().__init__(name, "".join(ch if ch.isalnum() else "_" for ch in name).strip("_") or "op", name)
+        super().__init__(name, word_of(name), name)
         self.f, self.df, self.rule = f, df, rule
 
     def on_floats(self, xs):

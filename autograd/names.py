@@ -1,7 +1,7 @@
 """Readable, unique names for the Values of a graph: the label when set, else one made from the op."""
 import math
 
-from .engine import OPS, Value, walk
+from .engine import OPS, Value, walk, word_of
 
 
 def graph_values(root, stop_after=None):
@@ -27,7 +27,7 @@ def op_word(op):
     row = OPS.get(op)
     if row is not None:
         return row.word
-    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in op).strip("_") or "op"
+    return word_of(op)
 
 
 def node_names(root, values=None, params=None):

@@ -17,16 +17,15 @@ def real_number(x):
         return x
     if isinstance(x, bool):
         return None
-    if isinstance(x, (int, float, numbers.Real)):
+    if isinstance(x, numbers.Real):
         try:
             return float(x)
         except OverflowError:
             raise OverflowError(f"an int of {int(x).bit_length()} bits is too large for a float") from None
-    if getattr(x, "shape", None) == () and getattr(x, "dtype", None) is not None:   # a 0-d numpy array
-        kind = x.dtype.kind
-        return float(x) if kind in "iuf" else None
+    if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):   # a 0-d array: the number inside it
+        inside = x.item()
+        return None if inside is x else real_number(inside)
     return None
-
 
 
 def not_a_number(x):
@@ -42,6 +41,7 @@ def not_a_number(x):
         raise TypeError(f"unsupported operand: a Value and a {type(x).__name__} of shape {tuple(shape)} "
                         f"(a Value holds one number; combine it with the array's elements one by one)")
     return NotImplemented
+
 
 def _float(x):
     """The float of a float or of a Value."""

@@ -5,6 +5,8 @@ stays optional, and only code that already holds numpy objects ever touches it.
 """
 import numbers
 
+from autograd.rowmath import real_number as any_real_number
+
 
 class NumberTypeError(TypeError, ValueError):
     """A value of the wrong type where nn needs a number.
@@ -26,18 +28,13 @@ def real_number(x, what, expected="a real number"):
     ...
     nn.reals.NumberTypeError: the target must be a real number, got bool: True
     """
-    if type(x) is float:
-        return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        try:
-            return float(x)
-        except OverflowError:
-            raise ValueError(f"{what} is too large for a float: {x!r}") from None
-    if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):
-        inside = x.item()
-        if isinstance(inside, numbers.Real) and not isinstance(inside, bool):
-            return real_number(inside, what)
-    raise NumberTypeError(f"{what} must be {expected}, got {_describe(x)}")
+    try:
+        number = any_real_number(x)                            # the engine's own rule of what is a number
+    except OverflowError:
+        raise ValueError(f"{what} is too large for a float: {x!r}") from None
+    if number is None:
+        raise NumberTypeError(f"{what} must be {expected}, got {_describe(x)}")
+    return number
 
 
 def whole_number(x, what):
