@@ -10,7 +10,7 @@ import argparse
 import pathlib
 
 from autograd import animate_backward
-from autograd.names import node_names
+from autograd.core.naming import node_names
 from demos import _common
 from demos.graphs import tanh_neuron
 

@@ -46,7 +46,7 @@ def tanh_neuron(backward=True):
     """o = tanh(x1·w1 + x2·w2 + b) with micrograd's numbers, built as the README builds it; backward run.
 
     The inputs, weights, n and o are labelled; the products and their sum are not, so every view
-    calls them mul_1, mul_2 and add_1 (the one naming rule of `autograd.names.node_names`).
+    calls them mul_1, mul_2 and add_1 (the one naming rule of `autograd.core.naming.node_names`).
     >>> values = tanh_neuron()
     >>> f"{values['o'].data:.4f}", f"{values['w1'].grad:.4f}", values["w2"].grad
     ('0.7071', '1.0000', 0.0)

@@ -97,7 +97,7 @@ class Module:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
     def _repr_html_(self):
-        from autograd.display import module_html              # notebooks: a compact summary
+        from autograd.views.display import module_html              # notebooks: a compact summary
         return module_html(self)
 
 

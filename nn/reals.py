@@ -5,7 +5,7 @@ stays optional, and only code that already holds numpy objects ever touches it.
 """
 import numbers
 
-from autograd.rowmath import real_number as any_real_number
+from autograd.core.rowmath import real_number as any_real_number
 
 
 class NumberTypeError(TypeError, ValueError):

@@ -11,8 +11,8 @@ import shutil
 import pytest
 
 from autograd import Value, animate_backward, topological_order, weighted_sum
-from autograd.animate import MAX_NODES, StepThrough, replay_backward
-from autograd.names import node_names
+from autograd.views.animate import MAX_NODES, StepThrough, replay_backward
+from autograd.core.naming import node_names
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "test-artifacts"
 

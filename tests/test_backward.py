@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from autograd import Value, grad, no_grad, primitive, topological_order, weighted_sum
-from autograd.engine import is_recording
+from autograd.core.engine import is_recording
 
 MILLION = 1_000_000
 

@@ -12,8 +12,8 @@ from hypothesis import assume, given, strategies as st
 import autograd
 import nn
 from autograd import Value, logsumexp, no_grad, primitive, softmax, tape, total, weighted_sum, weighted_sums
-from autograd.compiler import MAX_LINES, BranchChanged, Program
-from autograd.engine import walk
+from autograd.core.compiler import MAX_LINES, BranchChanged, Program
+from autograd.core.engine import walk
 from test_draw import neuron
 from test_properties import BINARY_OPS, UNARY_OPS, build, recipes
 from torch_reference import close, torch
@@ -189,7 +189,7 @@ def test_an_op_with_no_row_here_is_refused():
     square = primitive("compile_test_gone", lambda x: x * x, lambda x: 2 * x)
     y = square(Value(3.0)) + 1.0
     data = pickle.dumps(y)
-    from autograd.engine import OPS
+    from autograd.core.engine import OPS
     del OPS["compile_test_gone"]
     try:
         with pytest.raises(ValueError, match="compile_test_gone.*no code here"):

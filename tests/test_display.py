@@ -8,7 +8,7 @@ import pytest
 
 import nn
 from autograd import Value, explain
-from autograd.display import explanation_html, module_html, value_html
+from autograd.views.display import explanation_html, module_html, value_html
 
 
 class _Text(html.parser.HTMLParser):

@@ -12,8 +12,8 @@ import pytest
 
 import nn
 from autograd import Value, animate_backward, draw_dot, explain, format_tree, print_tree, render_graph, weighted_sum
-from autograd.draw import Drawing, GraphvizNotFound, grad_fill, op_label
-from autograd.names import node_names
+from autograd.views.draw import Drawing, GraphvizNotFound, grad_fill, op_label
+from autograd.core.naming import node_names
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -633,8 +633,8 @@ def test_every_view_names_nodes_the_same_way(tmp_path):
 def test_a_neuron_box_holds_its_activation_but_not_the_next_binary_op():
     """clusters="neurons": a relu after w·x+b joins its neuron's box; `score - 1` after a linear neuron does not."""
     from autograd import weighted_sum
-    from autograd.draw import _cluster_groups
-    from autograd.names import graph_values
+    from autograd.views.draw import _cluster_groups
+    from autograd.core.naming import graph_values
     w, b = [Value(0.5, label="w0")], Value(0.1, label="b0")
     hidden = weighted_sum(w, [2.0], b).relu()
     score = weighted_sum([Value(1.5, label="w1")], [hidden], Value(0.0, label="b1"))

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value, grad, no_grad, weighted_sum, weighted_sums
-from autograd.engine import is_recording
+from autograd.core.engine import is_recording
 
 INF = math.inf
 

@@ -9,7 +9,7 @@ import torch
 
 import nn
 from autograd import Value, explain, grad, weighted_sum
-from autograd.names import graph_values, node_names
+from autograd.core.naming import graph_values, node_names
 
 
 def reuse_graph():

@@ -5,7 +5,7 @@ import pytest
 
 from autograd import (GradcheckError, Value, grad, gradcheck, logsumexp, no_grad, numerical_grad, primitive,
                       topological_order, total, weighted_sum)
-from autograd.engine import BUILTIN_OPS
+from autograd.core.engine import BUILTIN_OPS
 
 CORRECT = [
     ("product and tanh", lambda x, y: (x * y).tanh() + y.exp(), [0.3, -0.7]),

@@ -4,7 +4,7 @@ import math
 import pytest
 
 from autograd import Value, grad, no_grad, weighted_sums
-from autograd import engine
+from autograd.core import engine
 from torch_reference import close, run_both, run_ours, torch, weighted_sum
 
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")

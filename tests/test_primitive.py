@@ -6,7 +6,7 @@ import pickle
 import pytest
 
 from autograd import Value, grad, gradcheck, primitive
-from autograd import engine
+from autograd.core import engine
 from torch_reference import close, flatten, our_partials, run_ours, run_torch, torch, torch_partials
 
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")

@@ -10,8 +10,8 @@ from hypothesis import assume, given
 
 import nn
 from autograd import Value, grad, no_grad, tape, total, weighted_sum
-from autograd.engine import walk
-from autograd.mode import Tape, TapeError, current_tape
+from autograd.core.engine import walk
+from autograd.core.mode import Tape, TapeError, current_tape
 from test_compile import EVERY_OP
 from test_properties import build, recipes
 from torch_reference import close, torch
@@ -128,7 +128,7 @@ def test_nodes_are_recorded_in_creation_order_and_taken_by_backward():
 
 def test_backward_in_a_tape_does_not_sort_and_falls_back_when_it_must(monkeypatch):
     """A step's backward() walks the tape (the sort is never called); a root made before the scope is sorted."""
-    from autograd import engine
+    from autograd.core import engine
     sorted_roots = []
     real_walk = engine.walk
 

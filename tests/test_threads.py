@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from autograd import Value, grad, no_grad
-from autograd.engine import is_recording
+from autograd.core.engine import is_recording
 
 
 def run_in_thread(target):

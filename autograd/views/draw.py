@@ -6,9 +6,10 @@ import shutil
 import warnings
 
 from . import svg as svg_writer
-from .engine import Value, WeightedSum
-from .functional import grad
-from .names import formula, graph_values, node_names, op_label, parameter_names, shown
+from ..core.engine import Value, WeightedSum
+from ..core.functional import grad
+from ..core.naming import graph_values, node_names, parameter_names
+from .text import formula, op_label, shown
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 RENDER_FORMATS = ("svg", "png", "pdf")

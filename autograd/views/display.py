@@ -7,7 +7,7 @@ styles (no scripts, no stylesheets), every piece of text escaped, and readable o
 import html
 import math
 
-from .names import op_label, shown
+from .text import op_label, shown
 
 BOX = ("display:inline-block;border:1px solid #c9d1d9;border-radius:6px;padding:4px 10px;"
        "font:13px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif")

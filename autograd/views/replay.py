@@ -1,8 +1,8 @@
 """The backward pass replayed step by step, without touching any `.grad` (for explain and the page)."""
 import collections
 
-from .engine import Value, real_number
-from .functional import chain_rule
+from ..core.engine import Value, real_number
+from ..core.functional import chain_rule
 
 # One chain-rule update: `parent`'s gradient grows by upstream × local (None for "not reached yet").
 Contribution = collections.namedtuple("Contribution", "parent local upstream amount before after")

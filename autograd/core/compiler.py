@@ -21,7 +21,7 @@ import unicodedata
 from . import mode
 from .engine import DOT, Sum, Value, WeightedSum, check_differentiable, real_number, walk
 from .functional import Primitive
-from .names import format_number, node_names
+from .naming import format_number, node_names
 from .rowmath import NAMESPACE
 
 TERMS_PER_LINE = 128           # a longer sum is written over several lines (Python's parser nests a + b + ...)

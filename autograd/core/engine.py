@@ -45,10 +45,6 @@ class Value:
         """f"{v:.4f}" formats the data; a bare f"{v}" is the repr."""
         return format(self.data, spec) if spec else repr(self)
 
-    def _repr_html_(self):
-        from .display import value_html                        # notebooks: a compact summary
-        return value_html(self)
-
     def item(self):
         """The data as a Python float, as `tensor.item()`: `Value(2.5).item()` is 2.5."""
         return self.data

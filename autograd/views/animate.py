@@ -7,8 +7,9 @@ import os
 import pathlib
 
 from . import svg as svg_writer
-from .engine import Value
-from .names import as_token, describe, formula, graph_values, node_names, op_label, shown
+from ..core.engine import Value
+from ..core.naming import graph_values, node_names
+from .text import as_token, describe, formula, op_label, shown
 from .replay import replay_backward
 
 MAX_NODES = 400          # more nodes than this make an unreadable page: animate_backward refuses them
@@ -125,7 +126,7 @@ def _hint(node, names):
 
 def _asset(name):
     """The text of one of the page's files (HTML, CSS, JavaScript), shipped as package data."""
-    return importlib.resources.files("autograd").joinpath("assets", name).read_text(encoding="utf-8")
+    return importlib.resources.files("autograd.views").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 # ---- the page ---------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """`explain(output, wrt)`: the chain rule for ∂output/∂wrt written out with the graph's real numbers."""
 import textwrap
 
-from .engine import Value, walk
-from .names import as_token, describe, format_number, formula, graph_values, node_names, parameter_names, shown
+from ..core.engine import Value, walk
+from ..core.naming import format_number, graph_values, node_names, parameter_names
+from .text import as_token, describe, formula, shown
 from .replay import replay_backward
 
 MAX_PATHS = 12                                                  # list the paths one by one up to this many

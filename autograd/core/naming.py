@@ -1,0 +1,105 @@
+"""Names for the Values of a graph, the one naming rule of every view and of compiled code: the label when set, else one made from the op."""
+from .engine import OPS, Value, walk, word_of
+
+
+def graph_values(root, stop_after=None):
+    """Every Value `root` depends on, leaves included, each after its parents (root last): `walk` with leaves.
+
+    Parents are visited left to right, so in `x * w + b` the product comes before `b`. With
+    `stop_after`, it gives up as soon as it has found more Values than that (see `walk`).
+    >>> x = Value(2.0, label="x"); y = x * x + 1
+    >>> [v.label or v.op for v in graph_values(y)]
+    ['x', '*', '+']
+    """
+    return walk(root, leaves=True, stop_after=stop_after)
+
+
+def op_word(op):
+    """A short identifier-like word for an op (its row's word): '*' -> 'mul', 'wx+b' -> 'wxb'.
+
+    >>> op_word("*"), op_word("**"), op_word("wx+b"), op_word("")
+    ('mul', 'pow', 'wxb', 'leaf')
+    """
+    if not op:
+        return "leaf"
+    row = OPS.get(op)
+    if row is not None:
+        return row.word
+    return word_of(op)
+
+
+def node_names(root, values=None, params=None):
+    """A dict Value -> unique name for every Value in root's graph: the one naming rule of every view.
+
+    A Value keeps its label. An unlabelled parameter of `params` (a model, anything with
+    `named_parameters()`) is named by its place in the model, as `parameter_names` writes it
+    ('w[0][1]', 'b[1]'). Other unlabelled Values are named by op and numbered in the order of
+    `graph_values` ('mul_1', 'tanh_1', ...; unlabelled leaves are 'leaf_1', ...). A name used by two
+    Values gets a suffix on the later one ('x', 'x_2'), so every name points at one Value. print_tree,
+    explain, draw_dot and the step-through page all name nodes with this function.
+    >>> a = Value(3.0, label="a"); y = (a * 2).tanh() + a
+    >>> names = node_names(y)
+    >>> [names[v] for v in graph_values(y)]
+    ['a', 'mul_1', 'tanh_1', 'add_1']
+    """
+    values = graph_values(root) if values is None else values
+    known = parameter_names(params) if params is not None else {}
+    given = {v: v.label or known.get(v, "") for v in values}
+    taken = {name for name in given.values() if name}
+    names, counters, seen = {}, {}, set()
+    for value in values:
+        name = given[value]
+        if name and name not in seen:
+            seen.add(name)
+            names[value] = name
+            continue
+        stem = name or (value.row.word if value.row is not None else "leaf")
+        count = counters.get(stem, 1 if name else 0)
+        while True:
+            count += 1
+            candidate = f"{stem}_{count}"
+            if candidate not in taken:
+                break
+        counters[stem] = count
+        taken.add(candidate)
+        names[value] = candidate
+    return names
+
+
+def parameter_names(model):
+    """{parameter: short name} for a model's parameters: the attribute names with the indices as [i].
+
+    'layers.1.neurons.0.w.2' becomes 'w[1][0][2]' (layer 1, neuron 0, weight 2) and 'neurons.1.b'
+    becomes 'b[1]'. Where two parameters would get the same short name, both keep their full path.
+    Anything without `named_parameters()` (a plain list of Values, say) names nothing.
+    >>> class Model:
+    ...     def named_parameters(self):
+    ...         return [("layers.0.neurons.1.w.0", "p"), ("layers.0.neurons.1.b", "q"), ("scale", "s")]
+    >>> parameter_names(Model())
+    {'p': 'w[0][1][0]', 'q': 'b[0][1]', 's': 'scale'}
+    """
+    named = getattr(model, "named_parameters", None)
+    if named is None:
+        return {}
+    short = {}
+    for path, value in named():
+        parts = str(path).split(".")
+        words = [part for part in parts if not part.isdigit()]
+        indices = "".join(f"[{part}]" for part in parts if part.isdigit())
+        short[value] = (words[-1] if words else "p") + indices, str(path)
+    counts = {}
+    for name, _ in short.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {value: name if counts[name] == 1 else path for value, (name, path) in short.items()}
+
+
+def format_number(x):
+    """A constant as written in a formula: 2.0 -> '2', 0.25 -> '0.25', 1/3 -> '0.3333'.
+
+    >>> format_number(2.0), format_number(-0.25), format_number(1 / 3)
+    ('2', '-0.25', '0.3333')
+    """
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    text = f"{x:.4g}"
+    return "0" if text == "-0" else text
