@@ -6,7 +6,7 @@ import random
 import threading
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, strategies as st
 
 import nn
 from autograd import Value, grad, no_grad, tape, total, weighted_sum
@@ -35,6 +35,97 @@ def gradients_without_tape(steps, values):
 
 
 # ---- what backward() computes inside a tape --------------------------------------------------------
+def test_a_graph_reusing_nodes_of_a_graph_already_differentiated_in_the_tape_gets_the_plain_gradient():
+    """h = x*x; h.backward(); (h*3).backward() inside a tape leaves x.grad at 4 + 12 = 16, as without a tape."""
+    x = Value(2.0)
+    with tape():
+        h = x * x
+        h.backward()
+        (h * 3).backward()
+    assert x.grad == 16.0
+
+
+def test_a_graph_reaching_nodes_made_before_the_tape_gets_the_plain_gradient():
+    """h made in one notebook cell, (h*3).backward() in a tape in the next: x.grad is 12, not 0."""
+    x = Value(2.0)
+    h = x * x
+    with tape():
+        (h * 3).backward()
+    assert x.grad == 12.0 and h.grad == 3.0
+
+
+def rnn_gradient(use_tape, steps=5):
+    """An RNN-style state carried across steps, each step's state differentiated: w's accumulated gradient."""
+    w = Value(0.9)
+    state = Value(0.5)
+    with (tape() if use_tape else contextlib.nullcontext()):
+        for _ in range(steps):
+            state = (state * w).tanh()
+            state.backward()
+    return w.grad
+
+
+def test_a_state_carried_across_steps_gets_the_plain_gradient():
+    """state = (state*w).tanh(); state.backward() in a loop: the tape gives plain backward's 2.22..., not 1.45."""
+    assert rnn_gradient(True) == pytest.approx(rnn_gradient(False), rel=1e-14)
+
+
+@needs_torch
+def test_a_state_carried_across_steps_matches_torch():
+    """The same loop in PyTorch float64 (retain_graph, so each backward() goes through the whole history)."""
+    w = torch.tensor(0.9, dtype=torch.float64, requires_grad=True)
+    state = torch.tensor(0.5, dtype=torch.float64)
+    for _ in range(5):
+        state = torch.tanh(state * w)
+        state.backward(retain_graph=True)
+    assert close(rnn_gradient(True), w.grad.item(), rel_tol=1e-12)
+
+
+def test_the_root_is_found_on_the_tape_by_identity_not_by_equal_data():
+    """Two nodes with equal data on the tape: backward() from the older takes the tape up to it, not the newer."""
+    x = Value(1.0)
+    with tape() as recorded:
+        first = x * 2.0
+        second = x + 1.0                                       # also 2.0
+        first.backward()
+        assert recorded.nodes == [second] and recorded.nodes[0] is second
+    assert x.grad == 2.0
+
+
+def apply_step(nodes, op, i, j):
+    from test_properties import BINARY_OPS, UNARY_OPS
+    nodes.append(BINARY_OPS[op](nodes[i], nodes[j]) if op in BINARY_OPS else UNARY_OPS[op](nodes[i]))
+
+
+@given(recipes(), st.integers(0, 14), st.booleans(), st.booleans())
+def test_dags_mixing_nodes_made_before_and_inside_the_tape_get_plain_gradients(recipe, split, early, twice):
+    """Random DAGs, part built before the tape, part inside, with or without an earlier graph differentiated
+    in the tape whose nodes the later one reuses, and a second root: every gradient is plain backward's."""
+    values, steps = recipe
+    split = min(split, len(steps))
+
+    def run(use_tape):
+        leaves = [Value(x) for x in values]
+        nodes = list(leaves)
+        for op, i, j in steps[:split]:
+            apply_step(nodes, op, i, j)
+        with (tape() if use_tape else contextlib.nullcontext()):
+            if early and len(nodes) > len(leaves):
+                (nodes[-1] * 1.5).backward()                    # a graph differentiated before the next is built
+            for op, i, j in steps[split:]:
+                apply_step(nodes, op, i, j)
+            root = nodes[-1]
+            for k, node in enumerate(nodes[len(leaves):]):
+                root = root + node * (0.1 * (k + 1))
+            root.backward()
+            if twice:
+                (nodes[-1] * nodes[len(leaves) // 2]).backward()
+        return [v.grad for v in nodes]
+
+    for got, expected in zip(run(True), run(False)):
+        assert close(got, expected, rel_tol=1e-12, abs_tol=1e-15)
+
+
 @given(recipes())
 def test_random_dag_in_a_tape_has_the_gradients_of_a_plain_backward(recipe):
     """Random DAGs with shared subexpressions: backward() walking the tape gives the sorted backward's numbers."""

@@ -1,11 +1,12 @@
 """The engine: `Value`, a scalar that remembers how it was made; the table of op rows; the chain rule."""
+import linecache
 import math
 import operator
 import re
 import sys
 
 from . import mode
-from .mode import DROP_GRAPH, OPEN_SCOPES
+from .mode import DROP_GRAPH, OPEN_SCOPES, TapeError
 from .rowmath import NAMESPACE, exp, logsumexp as logsumexp_of_floats, not_a_number, real_number
 
 
@@ -106,12 +107,26 @@ class Value:
     def __pos__(self):
         return self
 
-    # Comparisons read the data (no __eq__: Values are graph nodes, identified by identity). Inside a
-    # tape() the outcome is noted, so a compiled program can check it still holds for new data.
+    # Comparisons are one family: all six compare the data, as PyTorch's do. Hashing stays by identity
+    # (a Value is a node of a graph: two nodes with equal data are two keys), so the engine never asks
+    # `==` of Values: it keys dicts and sets by the node and compares with `is`. Inside a tape() the
+    # outcome is noted, so a compiled program can check it still holds for new data.
     def __lt__(self, other): return _compare(self, "<", other, operator.lt)
     def __le__(self, other): return _compare(self, "<=", other, operator.le)
     def __gt__(self, other): return _compare(self, ">", other, operator.gt)
     def __ge__(self, other): return _compare(self, ">=", other, operator.ge)
+    def __eq__(self, other): return _compare(self, "==", other, operator.eq, unrelated=NotImplemented)
+    def __ne__(self, other): return _compare(self, "!=", other, operator.ne, unrelated=NotImplemented)
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        """`if v:` is `if v.data != 0:`, as for a PyTorch scalar tensor."""
+        return _compare(self, "!=", 0.0, operator.ne)
+
+    # float(v), int(v), round(v) and math.exp(v) would hand back a number with no gradient; say what to use.
+    def __float__(self): _drops_the_gradient("float(v)")
+    def __int__(self): _drops_the_gradient("int(v)")
+    def __round__(self, ndigits=None): _drops_the_gradient("round(v)")
 
     # ---- the chain rule ---------------------------------------------------------------------
     def backward(self, grad=1.0):
@@ -130,9 +145,10 @@ class Value:
                             f"{type(grad).__name__}")
         check_differentiable(self, "backward()")
         tape = mode.current_tape() if OPEN_SCOPES else None
-        order = tape.take_until(self) if tape is not None else None
-        if order is None:
-            order = walk(self)
+        taken = tape.take_until(self) if tape is not None else None
+        if taken is not None:                                  # inside a tape(): no sort needed
+            return _backward_along_tape(self, seed, taken, tape.check)
+        order = walk(self)
         for node in order:
             node.grad = 0.0
         self.grad += seed
@@ -213,10 +229,18 @@ class Op:
         self.zero_rows = (WithConstant(self, 0.0, 0), WithConstant(self, 0.0, 1))
         self.on_floats = self._function(range(self.arity))    # floats -> (y, dy/d each operand)
         self.on_values = self._derivatives_function()         # Values -> (dy/d each operand)
-        self.apply = self._apply_function()                   # Values (or a plain number) -> a new node
-        if self.arity == 2:                                   # the reflected operator: x.__rsub__(2) is 2 - x
-            self.apply_reflected = self._apply_function("second, first")
+        self.apply = self._apply_function(f"row_{word}")      # Values (or a plain number) -> a new node
         OPS[name] = self
+
+    def bind(self, method, reflected=None):
+        """Make this row's node function Value's method `method` (and `reflected`, the operator with the
+        operands swapped: x.__rsub__(2) is 2 - x), written with that name so that its source, its help and
+        pickling all say `Value.method`."""
+        self.apply = self._apply_function(method)
+        setattr(Value, method, self.apply)
+        if reflected is not None:
+            self.apply_reflected = self._apply_function(reflected, "second, first")
+            setattr(Value, reflected, self.apply_reflected)
 
     def constant_row(self, c, position):
         """The WithConstant for this op with the plain number `c` as operand `position`, shared when it can be."""
@@ -234,12 +258,12 @@ class Op:
 
     def _function(self, kept):
         """The float function of this row: operands -> (y, local derivatives of the operands in `kept`)."""
-        source = (f"def {self._identifier()}({', '.join(self.operand_names)}):\n"
+        source = (f"def on_floats({', '.join(self.operand_names)}):\n"
                   f"    y = {self.forward}\n"
                   f"    return y, {', '.join(self.derivatives[i] for i in kept)}\n")
-        return self._define(source, f"<op row {self.name!r}>")
+        return self._define(source, "on floats", f"{self._variable()}.on_floats")
 
-    def _apply_function(self, parameters="first, second"):
+    def _apply_function(self, method, parameters="first, second"):
         """The function that makes this op's nodes, with the row's expressions written into it.
 
         For `a * b` it reads: a = first.data; b = second.data; y = a * b; edges = (first, b, second, a).
@@ -276,14 +300,23 @@ class Op:
                     f"        y = {self.forward}\n"
                     f"        edges = (second, {d_second})\n"
                     f"        op = constant_first.get(a) or row.constant_row(a, 0)\n")
-        source = (f"def {self._identifier()}({parameters}):\n" + body +
+        written, rules = self.text(self.operand_names, "y")
+        derivatives = ", ".join(f"∂y/∂{n} = {r}" for n, r in zip(self.operand_names, rules))
+        reflected = ("\n    Reflected: `2 - x` calls x.__rsub__(2), so the Value comes as `second`." if parameters == "second, first"
+                     else "")
+        source = (f"def {method}({parameters}):\n"
+                  f'    """y = {written}, a node with local derivative(s) {derivatives}.\n'
+                  f"\n"
+                  f"    Written from the op table's row {self.name!r}: a, b, x and y are floats, and the new node keeps\n"
+                  f"    each parent with its local derivative as a plain number.{reflected}\n"
+                  f'    """\n' + body +
                   "    out = new_value(Value)\n"
                   "    out.data = y\n"
                   "    out.grad = 0.0\n"
                   "    out._edges = edges\n"
                   "    out._op = op\n"
                   "    out.label = ''\n"
-                  "    if OPEN_SCOPES:\n"
+                  "    if OPEN_SCOPES:                  # some thread is in no_grad() or tape(): ask this one\n"
                   "        record = thread_state.record\n"
                   "        if record is DROP_GRAPH:\n"
                   "            out._edges = ()\n"
@@ -291,29 +324,37 @@ class Op:
                   "        elif record is not None:\n"
                   "            record(out)\n"
                   "    return out\n")
-        function = self._define(source, f"<op row {self.name!r}, making nodes>",
-                                Value=Value, new_value=object.__new__, row=self, real_number=real_number, not_a_number=not_a_number,
-                                constant_first=self.with_constant[0], constant_second=self.with_constant[1],
-                                OPEN_SCOPES=OPEN_SCOPES, thread_state=mode.thread_state,
-                                DROP_GRAPH=mode.DROP_GRAPH, MADE_UNDER_NO_GRAD=MADE_UNDER_NO_GRAD)
-        written, rules = self.text(self.operand_names, "y")
-        function.__doc__ = (f"y = {written}, a node with local derivative(s) "
-                            f"{', '.join(f'∂y/∂{n} = {r}' for n, r in zip(self.operand_names, rules))}.")
-        return function
+        return self._define(source, f"making nodes as Value.{method}", f"Value.{method}",
+                            Value=Value, new_value=object.__new__, row=self, real_number=real_number, not_a_number=not_a_number,
+                            constant_first=self.with_constant[0], constant_second=self.with_constant[1],
+                            OPEN_SCOPES=OPEN_SCOPES, thread_state=mode.thread_state,
+                            DROP_GRAPH=mode.DROP_GRAPH, MADE_UNDER_NO_GRAD=MADE_UNDER_NO_GRAD)
 
     def _derivatives_function(self):
         """The local derivatives as a function of (operands, y) that works on Values too (create_graph)."""
-        source = (f"def {self._identifier()}({', '.join(self.operand_names)}, y):\n"
+        source = (f"def on_values({', '.join(self.operand_names)}, y):\n"
                   f"    return ({', '.join(self.derivatives)},)\n")
-        return self._define(source, f"<op row {self.name!r} on Values>")
+        return self._define(source, "on Values", f"{self._variable()}.on_values")
 
-    def _define(self, source, filename, **names):
+    def _define(self, source, purpose, qualname, **names):
+        """Compile one function written from this row. Its source is kept in linecache under a file name
+        that says which row made it, so inspect.getsource (and `Value.tanh??` in Jupyter) shows it; its
+        module and qualified name say where it lives, so pickle finds it by reference."""
+        filename = f"<op row {self.name!r}, {purpose}: autograd/core/engine.py>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = dict(NAMESPACE, **names)
         exec(compile(source, filename, "exec"), namespace)
-        return namespace[self._identifier()]
+        function_name = source[4:source.index("(")]
+        function = namespace.pop(function_name)
+        if function_name in NAMESPACE:                         # def tanh(...) reads the float tanh inside
+            namespace[function_name] = NAMESPACE[function_name]
+        function.__module__ = __name__
+        function.__qualname__ = qualname
+        return function
 
-    def _identifier(self):
-        return "row_" + self.word
+    def _variable(self):
+        """The name this row has in this module, 'TANH' for tanh (what a function of the row pickles by)."""
+        return self.word.upper()
 
     @property
     def row(self):
@@ -391,14 +432,16 @@ COS = Op("cos",     "cos",     "cos",  "cos({x})",   "cos(x)",         ["-sin(x)
          rules=["-sin({x})"])                                  # d cos x = -sin x dx
 
 # Value's operators and methods are the rows' functions themselves (no wrapper, so one call per op).
-Value.__add__, Value.__radd__ = ADD.apply, ADD.apply_reflected
-Value.__sub__, Value.__rsub__ = SUB.apply, SUB.apply_reflected
-Value.__mul__, Value.__rmul__ = MUL.apply, MUL.apply_reflected
-Value.__truediv__, Value.__rtruediv__ = DIV.apply, DIV.apply_reflected
-Value.__pow__, Value.__rpow__ = POW.apply, POW.apply_reflected
-Value.__neg__, Value.__abs__ = NEG.apply, ABS.apply
-Value.relu, Value.tanh, Value.sigmoid = RELU.apply, TANH.apply, SIGMOID.apply
-Value.exp, Value.log, Value.sqrt, Value.sin, Value.cos = EXP.apply, LOG.apply, SQRT.apply, SIN.apply, COS.apply
+ADD.bind("__add__", "__radd__")
+SUB.bind("__sub__", "__rsub__")
+MUL.bind("__mul__", "__rmul__")
+DIV.bind("__truediv__", "__rtruediv__")
+POW.bind("__pow__", "__rpow__")
+NEG.bind("__neg__")
+ABS.bind("__abs__")
+for row in (RELU, TANH, SIGMOID, EXP, LOG, SQRT, SIN, COS):
+    row.bind(row.word)
+del row
 
 
 # ---- ops with any number of operands: a neuron's w·x + b, a sum, log-sum-exp -----------------------
@@ -633,14 +676,22 @@ def _values(name, values):
     return xs
 
 
-def _compare(left, symbol, right, compare):
+def _compare(left, symbol, right, compare, unrelated=None):
     right_data = right.data if type(right) is Value else real_number(right)
     if right_data is None:
+        if unrelated is not None:                              # v == "x" is False, like other unrelated types
+            return unrelated
         raise TypeError(f"cannot compare Value with {type(right).__name__}")
     result = compare(left.data, right_data)
     if OPEN_SCOPES:
         mode.on_comparison(left, symbol, right, result)
     return result
+
+
+def _drops_the_gradient(call):
+    raise TypeError(f"{call} would turn a Value into a plain number and silently drop its gradient (this also "
+                    f"happens inside math.exp(v), math.tanh(v) and the like). Use v.item() if you mean the number, "
+                    f"or the Value's own ops to keep the gradient: v.exp(), v.log(), v.tanh(), v.sqrt(), ...")
 
 
 def _rebuild_graph(records):
@@ -697,6 +748,70 @@ def walk(root, leaves=False, stop_after=None):
 
 
 _PARENTS_DONE = object()
+
+
+def _backward_along_tape(root, seed, taken, check):
+    """backward() inside a tape: the tape up to `root`, newest first, is already an order for the chain rule.
+
+    The root may also reach inner nodes that are not on that part of the tape: made before the tape
+    opened (in an earlier notebook cell, say), or by a graph already differentiated in this scope (an
+    RNN's state carried from step to step). Those are older than every node on it, so none of them
+    depends on a node of it: once the tape's part is done, they are finished in their own topological
+    order, and the gradients are those of a plain backward(). Noticing them costs one set of the part
+    and a look at each parent that passes a gradient on.
+    """
+    on_tape = set(taken)
+    if check:
+        _check_on_tape(root, on_tape)
+    for node in taken:
+        node.grad = 0.0
+    root.grad += seed
+    older = {}                                                 # inner nodes off the tape that got a gradient
+    for node in reversed(taken):
+        upstream = node.grad
+        if upstream == 0.0:
+            continue
+        edges = iter(node._edges)
+        for parent, local in zip(edges, edges):
+            if parent._edges and parent not in on_tape and parent not in older:
+                older[parent] = None                           # first reached in this pass: it holds this pass only
+                parent.grad = 0.0
+            parent.grad += local * upstream
+    if older:
+        _backward_older(older, on_tape)
+
+
+def _backward_older(older, on_tape):
+    """Finish backward() through the inner nodes off the tape that `_backward_along_tape` reached."""
+    hub = _new_value(Value)                                    # one node whose parents are all of them, to walk once
+    hub._edges = tuple(item for node in older for item in (node, 0.0))
+    order = walk(hub)[:-1]
+    for node in order:
+        if node in on_tape:                                    # only a node made in another thread can be here
+            raise TapeError("backward() inside a tape: the root reaches nodes made outside this thread's tape that "
+                            "depend on nodes of it (a graph shared between threads), so no order is known; the "
+                            "gradients of this backward() are incomplete. Call backward() outside the tape.")
+        if node not in older:
+            node.grad = 0.0
+    for node in reversed(order):
+        upstream = node.grad
+        if upstream == 0.0:
+            continue
+        edges = iter(node._edges)
+        for parent, local in zip(edges, edges):
+            parent.grad += local * upstream
+
+
+def _check_on_tape(root, on_tape):
+    """tape(check=True): refuse, before any gradient changes, a root that reaches inner nodes off the tape."""
+    for node in walk(root):
+        if node not in on_tape:
+            raise TapeError(
+                f"backward() inside tape(check=True): the root depends on a node ({node.op or 'leaf'}, data "
+                f"{node.data!r}) that is not on the tape since its last backward(): it was made before "
+                f"the tape opened, in another thread, or by a graph already differentiated in this "
+                f"scope. Without check=True the tape finishes the gradient through it with a sort; build each "
+                f"graph inside the tape and call backward() once per graph to need none.")
 
 
 def topological_order(root):

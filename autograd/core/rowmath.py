@@ -23,6 +23,10 @@ def real_number(x):
         except OverflowError:
             raise OverflowError(f"an int of {int(x).bit_length()} bits is too large for a float") from None
     if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):   # a 0-d array: the number inside it
+        if getattr(x, "requires_grad", False):
+            raise TypeError(f"a {type(x).__name__} that requires_grad cannot become a number of a Value: reading "
+                            f"its number would silently cut its own graph. Use t.detach() or t.item() if you "
+                            f"mean the number")
         inside = x.item()
         return None if inside is x else real_number(inside)
     return None
