@@ -92,6 +92,24 @@ def test_the_root_is_found_on_the_tape_by_identity_not_by_equal_data():
     assert x.grad == 2.0
 
 
+def test_a_node_from_another_thread_that_depends_on_the_tape_raises_tape_error():
+    """A graph shared between threads, where another thread's node depends on this tape's nodes, has no order
+    to finish in: backward() raises TapeError that says so and what to do, instead of a wrong gradient."""
+    x = Value(1.5)
+    with tape():
+        s = x * 2.0
+        made = []
+        worker = threading.Thread(target=lambda: made.append(s * 3.0))   # no tape in that thread
+        worker.start()
+        worker.join()
+        root = made[0] + 1.0
+        with pytest.raises(TapeError, match=r"shared between threads.*Call backward\(\) outside the tape"):
+            root.backward()
+    x.grad = 0.0
+    root.backward()                                            # outside the tape: the plain gradient
+    assert x.grad == 6.0
+
+
 def apply_step(nodes, op, i, j):
     from test_properties import BINARY_OPS, UNARY_OPS
     nodes.append(BINARY_OPS[op](nodes[i], nodes[j]) if op in BINARY_OPS else UNARY_OPS[op](nodes[i]))

@@ -178,19 +178,17 @@ class tape:
     so a collector the user had disabled stays disabled. Nested `tape()` scopes in one thread share
     the outer tape.
 
-    Two things change inside a tape:
-    - backward() resets the `.grad` of every inner node on the list up to the root, not only of the
-      root's ancestors (the others get 0, which is their derivative anyway). Leaves accumulate as
-      always, and the gradients are the same as without a tape.
-    - The list must hold every node the root depends on, so build each graph inside the tape and
-      call backward() once per graph, as a training step does. Two losses built before the first
-      backward() are fine: nodes made after a root and before its backward() make the next
-      backward() sort (so a training loop is fastest when the loss is the last node made, with
-      metrics read from `.data`). But a graph that reaches back to nodes made before the scope
-      opened, in another thread, or by a graph already differentiated in this scope (a loss built
-      after an earlier loss's backward(), from that loss's nodes) would lose that part of the
-      gradient. `tape(check=True)` checks every backward() against the graph (at the cost of a
-      graph walk) and raises TapeError instead.
+    What changes inside a tape: backward() resets the `.grad` of every inner node on the list up to
+    the root, not only of the root's ancestors (the others get 0, which is their derivative anyway).
+    Leaves accumulate as always, and the gradients are the same as without a tape, also for a graph
+    that reaches back to nodes made before the scope opened or by a graph already differentiated in
+    this scope (an RNN's state carried across steps): those are older than the list, so backward()
+    finishes through them with a sort once the list is done. Two losses built before the first
+    backward() are fine too; nodes made after a root and before its backward() make the next
+    backward() sort (so a training loop is fastest when the loss is the last node made, with metrics
+    read from `.data`). Only a graph shared between threads, where a node made in another thread
+    depends on this tape's nodes, has no order to finish in: backward() raises TapeError.
+    `tape(check=True)` refuses, before any gradient changes, every root that reaches off the list.
 
     Comparisons of Values (`if x > 0:`) are noted on the tape, so that `autograd.compile` can check
     that a compiled program takes the same branches. Nodes on the list stay alive until backward()
