@@ -7,6 +7,8 @@ The package is laid out in two parts, and imports run one way only, views -> cor
   page, notebook displays). Views read the engine.
 This file joins the two: it re-exports the public names and gives Value its notebook display.
 """
+import sys
+
 from .core.engine import (OPS, Value, log_softmax, logsumexp, no_grad, softmax, tape, topological_order, total, walk,
                           weighted_sum, weighted_sums)
 from .core.functional import grad, primitive
@@ -18,8 +20,10 @@ from .views.explain import explain
 from .views.animate import animate_backward
 from .views.display import value_html
 from .views.text import shown
+from .views import practice          # autograd.practice: check() and exercise()
 
 Value._repr_html_ = value_html          # notebooks show a Value as a compact summary (views -> core)
+sys.modules[__name__ + ".practice"] = practice   # so `import autograd.practice` finds it
 
 __all__ = ["Value", "grad", "no_grad", "tape", "TapeError", "gradcheck", "primitive", "GradcheckError",
            "numerical_grad", "topological_order", "walk", "weighted_sum", "weighted_sums", "total", "logsumexp",

@@ -9,7 +9,7 @@ highlights each node as it passes its gradient back and shows every upstream × 
 import argparse
 import pathlib
 
-from autograd import animate_backward
+from autograd import animate_backward, shown
 from autograd.core.naming import node_names
 from demos import _common
 from demos.graphs import tanh_neuron
@@ -44,9 +44,9 @@ def main(out_dir=None, quiet=False):
         print(f"wrote {page}")
         print(f"open it in a browser: {pathlib.Path(page).resolve().as_uri()}")
         print("then step with → / ← (or the buttons), space to play, r to reset")
-        print("final gradients: " + ", ".join(f"do/d{label} = {grads[label]:.4f}"
+        print("final gradients: " + ", ".join(f"do/d{label} = {shown(grads[label])}"
                                              for label in ("x1", "w1", "x2", "w2", "b")))
-    return {"files": {"page": page}, "grads": grads}
+    return {"files": {"page": str(page)}, "grads": grads}
 
 
 def parse_args(argv=None):

@@ -453,6 +453,9 @@ def _positive_number(text):
 
 
 def _extra_options(parser):
+    parser.epilog = ("Writes into the --out folder: loss_curve.png (the plot), model.json (the model, which "
+                     "nn.load reads back), attention_head.svg (a drawing of one attention head) and history.json "
+                     "(the run's history: losses, timings, samples).")
     parser.add_argument("--data", metavar="FILE", help="a UTF-8 file with one name per line; names longer than 15 "
                         "characters are cut at the block size (default: the census first names of the `names` package)")
     parser.add_argument("--temperature", type=_positive_number, default=TEMPERATURE,

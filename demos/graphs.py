@@ -144,7 +144,8 @@ def _label_neuron(neuron, prefix):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m demos.graphs", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(_common.default_out_dir("graphs")), metavar="DIR",
-                        help="folder for the drawings (default %(default)s)")
+                        help="folder for the drawings (SVG, and DOT text when the graphviz package is "
+                             "installed) and the explanation text (default %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="print nothing")
     arguments = parser.parse_args()
     main(out_dir=arguments.out, quiet=arguments.quiet)

@@ -2,7 +2,8 @@
 
 Multi-class classification: the network gives one logit per class, the loss is the softmax
 cross-entropy averaged over the points, and Adam does the updates. The run leaves a plot of the
-decision regions (each point of the plane coloured by its predicted class) and a loss curve.
+decision regions (each point of the plane coloured by its predicted class), a loss curve and the
+trained model (model.json, which `nn.load` reads back).
 
     python -m demos.spiral [--steps 150] [--lr 0.05] [--out out/spiral] [--seed 0] [--quiet]
 """
@@ -58,7 +59,7 @@ def plot_decision_regions(path, model, points, labels, side=90):
 
 
 def main(steps=150, out_dir=None, seed=0, quiet=False, lr=0.05):
-    """Train on the spiral, write the plots to `out_dir` (default ./out/spiral).
+    """Train on the spiral, write the plots and the model to `out_dir` (default ./out/spiral).
 
     Returns {"final_loss", "accuracy" (after training, 0..1), "steps", "seconds", "files": {...}}.
     """
@@ -76,6 +77,7 @@ def main(steps=150, out_dir=None, seed=0, quiet=False, lr=0.05):
         "loss_curve": _common.plot_training_curve(folder / "loss_curve.png", losses + [final_loss.data],
                                                   accuracies + [accuracy],
                                                   "Spiral: softmax cross-entropy and training accuracy"),
+        "model": str(nn.save(model, folder / "model.json")),
     }
     results = {"final_loss": final_loss.data, "accuracy": accuracy, "steps": steps, "seconds": seconds,
                "files": files}

@@ -51,7 +51,7 @@ def train(model, points, targets, steps, lr, quiet=False):
 
 
 def main(steps=3000, out_dir=None, seed=0, quiet=False, lr=2.0, hidden=2):
-    """Train a 2-`hidden`-1 sigmoid net on XOR; write the loss curve to `out_dir` (default ./out/xor).
+    """Train a 2-`hidden`-1 sigmoid net on XOR; write the loss curve and the model to `out_dir` (default ./out/xor).
 
     Returns {"final_loss", "accuracy", "solved", "outputs", "steps", "seconds", "files": {...}}.
     """
@@ -67,7 +67,8 @@ def main(steps=3000, out_dir=None, seed=0, quiet=False, lr=2.0, hidden=2):
     right = share_right(outputs, targets)
     files = {"loss_curve": _common.plot_training_curve(
         folder / "loss_curve.png", losses + [final_loss.data], accuracies + [right],
-        f"XOR, 2-{hidden}-1 sigmoid net: ½(t − y)² and cases right")}
+        f"XOR, 2-{hidden}-1 sigmoid net: ½(t − y)² and cases right"),
+        "model": str(nn.save(model, folder / "model.json"))}
     results = {"final_loss": final_loss.data, "accuracy": right, "solved": solved(outputs, targets),
                "outputs": outputs, "steps": steps, "seconds": seconds, "files": files}
     if not quiet:

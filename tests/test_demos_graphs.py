@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 
-from autograd import draw_dot, explain
+from autograd import draw_dot, explain, shown
 from demos import graphs, newton
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -65,11 +65,11 @@ def test_neuron_matches_the_closed_form(graphs_run):
 
 
 def test_explanation_ends_in_the_weight_gradient(graphs_run):
-    """The printed explain(o, w1) ends in ∂o/∂w1 = x1(1 - o²) to 4 decimals."""
+    """The printed explain(o, w1) ends in ∂o/∂w1 = x1(1 - o²), as `shown` writes it."""
     folder, results = graphs_run
     neuron = results["neuron"]
     o = neuron["o"][0]
-    assert results["explanation"].endswith(f"= {neuron['x1'][0] * (1 - o * o):.4f}")
+    assert results["explanation"].endswith(f"= {shown(neuron['x1'][0] * (1 - o * o))}")
     assert (folder / "neuron_explain.txt").read_text(encoding="utf-8") == results["explanation"] + "\n"
 
 
@@ -99,9 +99,9 @@ def test_graphs_demo_writes_svg_and_dot(graphs_run):
     for stem in ["expression", "neuron", "mlp"]:
         assert (folder / f"{stem}.dot").read_text(encoding="utf-8").startswith("digraph autograd")
         svg = (folder / f"{stem}.svg").read_text(encoding="utf-8")
-        assert svg.startswith("<svg") and re.search(r">grad</text><text [^>]*>1\.0000<", svg)
+        assert svg.startswith("<svg") and re.search(r">grad</text><text [^>]*>1\.000<", svg)
     assert all(pathlib.Path(path).exists() for path in files.values())
-    assert "{ a | data -4.0000 | grad 138.8338 }" in (folder / "expression.dot").read_text(encoding="utf-8")
+    assert "{ a | data -4.000 | grad 138.8 }" in (folder / "expression.dot").read_text(encoding="utf-8")
 
 
 def test_graphs_demo_without_dot_still_draws_svg(tmp_path, monkeypatch, capsys):
@@ -110,7 +110,7 @@ def test_graphs_demo_without_dot_still_draws_svg(tmp_path, monkeypatch, capsys):
     results = graphs.main(out_dir=tmp_path, quiet=False)
     out = capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == ["expression.svg", "mlp.svg", "neuron.svg"]
-    assert "∂o/∂w1 = δ(w1) = 1.0000" in out and results["explanation"] in out
+    assert "∂o/∂w1 = δ(w1) = 1.000" in out and results["explanation"] in out
 
 
 def torch_derivatives(x0):
@@ -166,6 +166,12 @@ def test_newton_hessian_matches_torch_and_reaches_the_minimum(newton_run):
     x, y = valley[-1]["point"]
     assert abs(x - 1.0) < 1e-9 and abs(y - 1.0) < 1e-9
     assert len(valley) <= 12
+
+
+def test_newton_help_says_what_it_writes(newton_run):
+    """`python -m demos.newton --help` names the kinds of file the run wrote, and it wrote what --out promises."""
+    from test_demos_help import assert_help_matches
+    assert_help_matches("newton", newton_run[0])
 
 
 def test_newton_writes_png_plots(newton_run):

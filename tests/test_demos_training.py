@@ -11,6 +11,7 @@ import nn
 from demos import moons, spiral, xor
 from demos.__main__ import list_demos
 from demos.datasets import make_moons, make_spiral, xor_data
+from test_demos_help import assert_help_matches
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 REPO = Path(__file__).resolve().parent.parent
@@ -83,6 +84,7 @@ def test_moons_smoke(tmp_path):
     correct = sum((model(p).data > 0) == (y > 0) for p, y in zip(points, labels))
     assert correct / len(labels) == results["accuracy"]
     assert math.isfinite(results["final_loss"]) and results["steps"] == 3
+    assert_help_matches("moons", tmp_path)
 
 
 def test_xor_smoke(tmp_path):
@@ -90,6 +92,7 @@ def test_xor_smoke(tmp_path):
     results = xor.main(steps=5, out_dir=tmp_path, quiet=True)
     assert_png(results["files"]["loss_curve"])
     assert len(results["outputs"]) == 4 and all(0.0 < y < 1.0 for y in results["outputs"])
+    assert_help_matches("xor", tmp_path)
 
 
 def test_spiral_smoke(tmp_path):
@@ -98,6 +101,7 @@ def test_spiral_smoke(tmp_path):
     assert_png(results["files"]["decision_regions"])
     assert_png(results["files"]["loss_curve"])
     assert 0.0 <= results["accuracy"] <= 1.0
+    assert_help_matches("spiral", tmp_path / "nested" / "folder")
 
 
 def test_progress_bar_shows_loss_unless_quiet(tmp_path, capsys):

@@ -7,7 +7,7 @@ import types
 import pytest
 
 import nn
-from autograd import Value, explain
+from autograd import Value, explain, shown
 from autograd.views.display import explanation_html, module_html, value_html
 
 
@@ -38,10 +38,10 @@ def test_value_shows_label_data_grad_and_its_op_as_html():
     y = a * a - 1.0
     y.label = "y"
     y.backward()
-    assert text_of(y._repr_html_()) == "y data 3.0000 grad 1.0000 made by − 1 from 1 Value"
-    assert text_of(a._repr_html_()) == "a data 2.0000 grad 4.0000 leaf"
+    assert text_of(y._repr_html_()) == "y data 3.000 grad 1.000 made by − 1 from 1 Value"
+    assert text_of(a._repr_html_()) == "a data 2.000 grad 4.000 leaf"
     assert "background:#2166ac" in a._repr_html_()                     # a positive grad is blue
-    assert text_of(value_html(Value(-0.0))) == "Value data 0.0000 grad 0.0000 leaf"
+    assert text_of(value_html(Value(-0.0))) == "Value data 0 grad 0 leaf"
 
 
 def test_plain_repr_and_str_stay_as_they_are():
@@ -74,7 +74,7 @@ def test_model_summary_shows_layers_parameters_and_gradient_sizes():
     assert "Layer(nin=2, nout=3, activation='tanh')" in text
     layer0 = model.layers[0].parameters()
     biggest = max(abs(p.grad) for p in layer0)
-    assert f"layers[0] 9 {min(p.data for p in layer0):.4f} … {max(p.data for p in layer0):.4f} {biggest:.4f}" in text
+    assert f"layers[0] 9 {shown(min(p.data for p in layer0))} … {shown(max(p.data for p in layer0))} {shown(biggest)}" in text
     assert text_of(module_html(nn.Module())).startswith("Module(0 parameters)")
 
 
@@ -88,7 +88,7 @@ def test_explanation_html_aligns_the_rows_and_highlights_the_answer():
     rows = page.count("<tr>")
     assert rows == len([line for line in explanation.text.splitlines() if line.startswith("  δ(")])
     answer = explanation.text.splitlines()[-1]
-    assert answer == f"∂o/∂w1 = δ(w1) = {explanation.gradient:.4f}"
+    assert answer == f"∂o/∂w1 = δ(w1) = {shown(explanation.gradient)}"
     assert "background:#fff4dc;" in page and page.index(answer) > page.index("<table")
     assert "Backward pass, from o down to w1:" in text_of(page)
 

@@ -14,6 +14,7 @@ import nn
 from autograd import Value, animate_backward, draw_dot, explain, format_tree, print_tree, render_graph, weighted_sum
 from autograd.views.draw import Drawing, GraphvizNotFound, grad_fill, op_label
 from autograd.core.naming import node_names
+from autograd.views.text import shown
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -54,13 +55,13 @@ def value_id(source, label):
     raise AssertionError(f"no node labelled {label!r}")
 
 
-def test_every_value_shows_label_data_and_grad_to_four_decimals():
-    """Each Value's record is '{ label | data x.xxxx | grad y.yyyy }' with the real numbers."""
+def test_every_value_shows_label_data_and_grad_to_four_significant_digits():
+    """Each Value's record is '{ label | data x | grad y }' with the real numbers as `shown` writes them."""
     o = neuron()
     source = draw_dot(o).source
     for value in [o, *o.parents]:
-        assert f"{{ {value.label} | data {value.data:.4f} | grad {value.grad:.4f} }}" in source
-    assert "{ x1 | data 2.0000 | grad -1.5000 }" in source     # dn/dx1 = w1 * (1 - tanh(n)^2) = -3 * 0.5
+        assert f"{{ {value.label} | data {shown(value.data)} | grad {shown(value.grad)} }}" in source
+    assert "{ x1 | data 2.000 | grad -1.500 }" in source     # dn/dx1 = w1 * (1 - tanh(n)^2) = -3 * 0.5
 
 
 def test_unlabelled_values_show_only_data_and_grad_in_dot_and_a_made_up_name_in_the_svg():
@@ -68,7 +69,7 @@ def test_unlabelled_values_show_only_data_and_grad_in_dot_and_a_made_up_name_in_
     y = Value(1.25) * 2.0
     y.backward()
     drawing = draw_dot(y)
-    assert '"{ data 2.5000 | grad 1.0000 }"' in drawing.source
+    assert '"{ data 2.500 | grad 1.000 }"' in drawing.source
     boxes = svg_boxes(drawing.svg)
     assert set(boxes) == {"leaf_1", "mul_1"} and 'font-style="italic"' in drawing.svg
 
@@ -118,31 +119,86 @@ def test_a_constant_divided_by_a_value_is_written_in_the_op_not_a_box():
     y = 10 / x
     y.backward()
     source = draw_dot(y).source
-    assert "data 10.0000" not in source
+    assert "data 10.00" not in source
     assert len(edges(source)) == 2 and "10 ÷" in source
 
 
 def test_show_local_labels_each_input_edge_with_its_local_derivative():
-    """With show_local=True every edge into an op carries d(op output)/d(input) to 4 decimals."""
+    """With show_local=True every edge into an op carries d(op output)/d(input) to 4 significant digits."""
     o = neuron()
     source = draw_dot(o, show_local=True).source
     labelled = [attributes for _, head, attributes in edges(source) if head.endswith("op")]
-    assert all(re.search(r'label="?-?\d+\.\d{4}"?', a) for a in labelled)
+    assert all(re.search(r'label="?(-?\d\.\d{3}|-?0\.\d*[1-9]\d{3}|0)"?', a) for a in labelled)
     (tanh_edge,) = [a for _, head, a in edges(source) if head == value_id(source, "o") + "op"]
     assert re.search(rf'label="?{1 - o.data ** 2:.4f}"?', tanh_edge)        # d tanh(n)/dn = 1 - o^2
     assert not any("label=" in (a or "") for _, _, a in edges(draw_dot(o).source))
 
 
 def test_styling_tells_output_parameters_inputs_and_intermediates_apart():
-    """Leaves labelled w*/b* are parameters, other leaves inputs, the root the output, the rest intermediates."""
+    """Without params no leaf is a parameter (labels starting with w or b are not a guess), the root is the
+    output, other non-leaves intermediates; with params, exactly those leaves are parameters."""
     o = neuron()
-    nodes = node_lines(draw_dot(o).source)
-    kinds = {label: re.search(r'class="value (\w+)"', nodes[value_id(draw_dot(o).source, label)]).group(1)
+    kinds = {name: box["kind"] for name, box in svg_boxes(draw_dot(o).svg).items()}
+    assert kinds == {"o": "output", "n": "intermediate", "add_1": "intermediate", "mul_1": "intermediate",
+                     "mul_2": "intermediate", "w1": "input", "w2": "input", "b": "input", "x1": "input",
+                     "x2": "input"}
+    weights = [v for v in node_names(o) if v.label in ("w1", "w2", "b")]
+    source = draw_dot(o, params=weights).source
+    nodes = node_lines(source)
+    kinds = {label: re.search(r'class="value (\w+)"', nodes[value_id(source, label)]).group(1)
              for label in ["o", "n", "w1", "w2", "b", "x1", "x2"]}
     assert kinds == {"o": "output", "n": "intermediate", "w1": "parameter", "w2": "parameter",
                      "b": "parameter", "x1": "input", "x2": "input"}
-    assert "Mrecord" in nodes[value_id(draw_dot(o).source, "w1")]
-    assert "dashed" in nodes[value_id(draw_dot(o).source, "x1")]
+    assert "Mrecord" in nodes[value_id(source, "w1")]
+    assert "dashed" in nodes[value_id(source, "x1")]
+
+
+def test_a_label_starting_with_b_or_w_is_not_a_parameter():
+    """The tutorial's first picture, f = (a * b + c) * f: b is drawn as an input like a and c, and the
+    legend does not speak of labels."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    e = a * b; e.label = "e"
+    d = e + c; d.label = "d"
+    weight = Value(-2.0, label="w")
+    f = d * weight; f.label = "L"
+    f.backward()
+    drawing = draw_dot(f, legend=True)
+    kinds = {name: box["kind"] for name, box in svg_boxes(drawing.svg).items()}
+    assert {kinds[name] for name in ("a", "b", "c", "w")} == {"input"}
+    assert "labelled w" not in drawing.svg and "parameter" not in kinds.values()
+
+
+def test_parameters_of_an_nn_model_in_the_graph_are_styled_without_params():
+    """The weights and biases of the neuron nodes an nn model makes are parameters (the op says which operands
+    are weights); the model's float inputs are inputs named x[0], x[1]."""
+    random.seed(0)
+    model = nn.MLP(2, [3, 1])
+    out = model([0.5, -1.0])
+    out.backward()
+    boxes = svg_boxes(draw_dot(out).svg)
+    parameters = [name for name, box in boxes.items() if box["kind"] == "parameter"]
+    assert len(parameters) == len(model.parameters())
+    assert boxes["x[0]"]["kind"] == boxes["x[1]"]["kind"] == "input"
+    assert boxes["x[0]"]["texts"][1:3] == ["data", "0.5000"]
+
+
+def test_model_inputs_and_create_graph_seeds_get_names_that_say_what_they_are():
+    """One naming rule in every view: an unlabelled input of a neuron is x[i], the seed of a create_graph
+    gradient is 'seed', and any other unlabelled leaf is leaf_1, leaf_2, ... (the README's rule)."""
+    from autograd import grad
+    random.seed(0)
+    model = nn.MLP(2, [2, 1])
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    names = set(node_names(loss, params=model).values())
+    assert {"x[0]", "x[1]"} <= names and not [n for n in names if n.startswith("leaf_")]
+    assert re.search(r"── x\[0\] +data", format_tree(loss, params=model))
+    x = Value(1.5, label="x")
+    (dy,) = grad(x ** 3, [x], create_graph=True)
+    seed_names = set(node_names(dy).values())
+    assert "seed" in seed_names and not [n for n in seed_names if n.startswith("leaf_")]
+    assert "seed" in svg_boxes(draw_dot(dy).svg)
+    plain = Value(1.25) * Value(2.0)
+    assert sorted(node_names(plain).values()) == ["leaf_1", "leaf_2", "mul_1"]
 
 
 def test_params_argument_overrides_the_label_rule():
@@ -253,7 +309,7 @@ def test_record_special_characters_are_escaped():
     y = Value(1.0, label="a|b{c}<d>") * 2
     y.backward()
     source = draw_dot(y).source
-    assert r"{ a\|b\{c\}\<d\> | data 1.0000 | grad 2.0000 }" in source
+    assert r"{ a\|b\{c\}\<d\> | data 1.000 | grad 2.000 }" in source
 
 
 def test_legend_explains_the_styling():
@@ -261,7 +317,7 @@ def test_legend_explains_the_styling():
     o = neuron()
     source = draw_dot(o, legend=True, show_local=True).source
     assert "blue grad > 0" in source and "red grad < 0" in source
-    assert "largest 1.5000" in source
+    assert "largest 1.500" in source
     assert "local derivative" in source
     assert "blue grad" not in draw_dot(o).source
 
@@ -364,14 +420,14 @@ def test_render_graph_bad_arguments(tmp_path):
 
 
 def test_text_tree_lists_every_value_with_data_and_grad():
-    """format_tree: output first, children indented under their op's output, numbers to 4 decimals."""
+    """format_tree: output first, children indented under their op's output, numbers as `shown` writes them."""
     o = neuron()
     lines = format_tree(o).splitlines()
-    assert lines[0].startswith("o = tanh(n)") and re.search(r"grad +1\.0000$", lines[0])
+    assert lines[0].startswith("o = tanh(n)") and re.search(r"grad +1\.000$", lines[0])
     assert len(lines) == 10                                    # o, n, add, two products, four leaves, b
     for label, data, grad in [("x1", 2.0, -1.5), ("w2", 1.0, 0.0), ("b", 6.8813735870195432, 0.5)]:
         line = next(line for line in lines if re.search(rf"── {label} ", line))
-        assert re.search(rf"data +{data:.4f}  grad +{grad:.4f}$", line)
+        assert re.search(rf"data +{shown(data)}  grad +{shown(grad)}$", line)
     assert "└── n = add_1 + b" in lines[1]
     assert lines[2].startswith("    ├── add_1 = mul_1 + mul_2")
 
@@ -398,7 +454,7 @@ def test_text_tree_of_a_deep_chain_and_of_a_leaf(capsys):
     with pytest.raises(ValueError, match=f"pass max_nodes={depth + 1}"):
         format_tree(y)                                         # over the default cap of 1000
     print_tree(Value(-0.5, label="leaf"))
-    assert capsys.readouterr().out == "leaf  data -0.5000  grad 0.0000\n"
+    assert capsys.readouterr().out == "leaf  data -0.5000  grad 0\n"
     with pytest.raises(TypeError, match="needs a Value"):
         format_tree([y])
 
@@ -408,9 +464,9 @@ def test_drawing_before_backward_shows_computed_gradients_and_says_so():
     x = Value(3.0, label="x")
     y = x * x
     source = draw_dot(y).source
-    assert "grad 6.0000" in source and "backward() has not run" in source
+    assert "grad 6.000" in source and "backward() has not run" in source
     assert x.grad == 0.0 and y.grad == 0.0
-    assert "grad 6.0000" in format_tree(y)
+    assert "grad 6.000" in format_tree(y)
 
 
 def test_an_nn_model_is_styled_and_clustered_without_labels():
@@ -493,27 +549,28 @@ def test_svg_scales_to_the_column_and_is_self_contained():
 
 
 def test_every_value_box_shows_name_op_data_and_grad():
-    """Each box: the name, the op mark for a non-leaf, data and grad to 4 decimals; kinds are styled."""
+    """Each box: the name, the op mark for a non-leaf, data and grad to 4 significant digits; kinds are styled
+    (with the neuron's weights and bias given as params)."""
     o = neuron()
-    boxes = svg_boxes(draw_dot(o).svg)
+    boxes = svg_boxes(draw_dot(o, params=[v for v in node_names(o) if v.label in ("w1", "w2", "b")]).svg)
     assert set(boxes) == {"x1", "w1", "x2", "w2", "b", "mul_1", "mul_2", "add_1", "n", "o"}
-    assert boxes["o"]["texts"] == ["o", "tanh", "data", "0.7071", "grad", "1.0000"]
-    assert boxes["x1"]["texts"] == ["x1", "data", "2.0000", "grad", "-1.5000"]
+    assert boxes["o"]["texts"] == ["o", "tanh", "data", "0.7071", "grad", "1.000"]
+    assert boxes["x1"]["texts"] == ["x1", "data", "2.000", "grad", "-1.500"]
     assert boxes["mul_1"]["texts"][1] == "×"
     assert {name: box["kind"] for name, box in boxes.items() if box["kind"] != "intermediate"} == {
         "o": "output", "w1": "parameter", "w2": "parameter", "b": "parameter", "x1": "input", "x2": "input"}
 
 
 def test_one_edge_per_use_with_its_local_derivative():
-    """a * a draws two arrows into the product; show_local writes each local derivative (no -0.0000)."""
+    """a * a draws two arrows into the product; show_local writes each local derivative (no -0)."""
     a = Value(3.0, label="a")
     y = a * a * -0.0
     y.backward()
     svg = draw_dot(y, show_local=True).svg
     assert svg.count("<polygon") == 3 and svg.count("<path") == 3
     labels = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="\w+">([^<]*)</text>', svg)
-    assert sorted(labels) == ["0.0000", "3.0000", "3.0000"]
-    assert "-0.0000" not in svg and "-0.0000" not in format_tree(y)
+    assert sorted(labels) == ["0", "3.000", "3.000"]
+    assert not re.search(r">-0(\.0*)?<", svg) and not re.search(r" -0(\.0+)?\b", format_tree(y))
 
 
 def test_hostile_labels_are_escaped_in_the_svg():

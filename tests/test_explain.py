@@ -10,6 +10,7 @@ import torch
 import nn
 from autograd import Value, explain, grad, weighted_sum
 from autograd.core.naming import graph_values, node_names
+from autograd.views.text import shown
 
 
 def reuse_graph():
@@ -81,12 +82,12 @@ def enumerate_paths(node, target):
 
 @pytest.mark.parametrize("build", GRAPHS)
 def test_final_number_is_the_gradient_from_backward(build):
-    """After backward, explain(output, leaf) ends in f'{leaf.grad:.4f}' and .gradient equals leaf.grad exactly."""
+    """After backward, explain(output, leaf) ends in shown(leaf.grad) and .gradient equals leaf.grad exactly."""
     output, leaves = build()
     output.backward()
     for leaf in leaves[:6]:
         explanation = explain(output, leaf)
-        assert str(explanation).endswith(f" = {leaf.grad:.4f}")
+        assert str(explanation).endswith(f" = {shown(leaf.grad)}")
         assert explanation.gradient == leaf.grad
         assert float(explanation) == leaf.grad
 
@@ -99,7 +100,7 @@ def test_explain_before_backward_matches_grad_and_touches_no_grad(build):
     for leaf, value in zip(leaves[:6], expected):
         explanation = explain(output, leaf)
         assert math.isclose(explanation.gradient, value, rel_tol=1e-12, abs_tol=1e-15)
-        assert str(explanation).endswith(f" = {value:.4f}")
+        assert str(explanation).endswith(f" = {shown(value)}")
         assert "backward has not run" in str(explanation) or value == 0.0
     assert all(g == 0.0 for g in all_grads(output))
 
@@ -139,8 +140,8 @@ def test_explain_matches_torch():
 def test_micrograd_numbers():
     """micrograd's README expression: ∂g/∂a = 138.8338 and ∂g/∂b = 645.5773 (its documented values)."""
     g, (a, b) = micrograd_graph()
-    assert str(explain(g, a)).endswith("= 138.8338")
-    assert str(explain(g, b)).endswith("= 645.5773")
+    assert str(explain(g, a)).endswith("= 138.8") and f"{explain(g, a).gradient:.4f}" == "138.8338"
+    assert str(explain(g, b)).endswith("= 645.6") and f"{explain(g, b).gradient:.4f}" == "645.5773"
 
 
 @pytest.mark.parametrize("build", [reuse_graph, fan_out_graph])
@@ -154,7 +155,8 @@ def test_path_sum_equals_the_gradient(build):
         products = sorted(math.prod(path) for path in reference)
         assert sorted(product for _, _, product in explanation.paths) == pytest.approx(products, rel=1e-12)
         assert explanation.path_sum == pytest.approx(explanation.gradient, rel=1e-12, abs=1e-15)
-        assert f"{explanation.path_sum:.4f}" == f"{explanation.gradient:.4f}"
+        assert abs(float(shown(explanation.path_sum)) - float(shown(explanation.gradient))) <= 1e-3 * abs(
+            explanation.gradient) + 1e-12
 
 
 def test_paths_of_a_diamond_chain():
@@ -183,14 +185,15 @@ def test_too_many_paths_are_counted_not_listed():
 
 
 def test_each_step_is_upstream_times_local():
-    """Every 'δ(u) × ∂u/∂v = A × B = C' line has C = A × B (to 4 decimals)."""
+    """Every 'δ(u) × ∂u/∂v = A × B = C' line has C = A × B (to the 4 significant digits shown)."""
     output, leaves = micrograd_graph()
     output.backward()
     text = str(explain(output, leaves[1]))
-    steps = re.findall(r"= (-?\d+\.\d{4}) × (-?\d+\.\d{4}) = (-?\d+\.\d{4})", text)
+    number = r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?"
+    steps = re.findall(rf"= ({number}) × ({number}) = ({number})", text)
     assert len(steps) > 20
     for upstream, local, contribution in steps:
-        assert abs(float(upstream) * float(local) - float(contribution)) <= 1e-4 * (1 + abs(float(contribution)))
+        assert abs(float(upstream) * float(local) - float(contribution)) <= 1.5e-3 * abs(float(contribution))
 
 
 def test_a_value_used_several_times_sums_its_contributions():
@@ -201,7 +204,7 @@ def test_a_value_used_several_times_sums_its_contributions():
     text = str(explain(y, x))
     block = text[text.index("δ(x) = Σ over the 3 uses of x:"):]
     assert block.count("∂mul_1/∂x = x") == 2 and "∂y/∂x = 1" in block
-    assert "= 1.0000 + 3.0000 + 3.0000 = 7.0000" in block
+    assert "= 1.000 + 3.000 + 3.000 = 7.000" in block
     assert "(a route listed twice runs along two different edges" in text
 
 
@@ -235,7 +238,7 @@ def test_weighted_sum_node_explained():
     y.backward()
     text = str(explain(y, w[1]))
     assert "z = w1·x1 + w2·x2 + b" in text and "∂z/∂w2 = x2" in text
-    assert text.endswith(f"= {w[1].grad:.4f}")
+    assert text.endswith(f"= {shown(w[1].grad)}")
 
 
 def test_auto_names_for_unlabelled_values():
@@ -263,8 +266,8 @@ def test_several_backward_calls_are_pointed_out():
     y.backward()
     y.backward()
     text = str(explain(y, x))
-    assert x.grad == 8.0 and text.endswith("= 4.0000")
-    assert "x.grad is 8.0000, not this derivative" in text
+    assert x.grad == 8.0 and text.endswith("= 4.000")
+    assert "x.grad is 8.000, not this derivative" in text
 
 
 def test_unrelated_value_and_the_output_itself():
@@ -274,9 +277,9 @@ def test_unrelated_value_and_the_output_itself():
     y.label = "y"
     nothing = explain(y, unrelated)
     assert nothing.gradient == 0.0 and nothing.path_count == 0
-    assert "y does not depend on u" in str(nothing) and str(nothing).endswith("= 0.0000")
+    assert "y does not depend on u" in str(nothing) and str(nothing).endswith("= 0")
     itself = explain(y, y)
-    assert itself.gradient == 1.0 and itself.path_count == 1 and str(itself).endswith("= 1.0000")
+    assert itself.gradient == 1.0 and itself.path_count == 1 and str(itself).endswith("= 1.000")
     leaf = Value(3.0, label="c")
     assert explain(leaf, leaf).gradient == 1.0
 
@@ -332,8 +335,8 @@ def test_a_zero_delta_passes_nothing_on_like_backward():
     y.backward()
     explanation = explain(y, x)
     assert x.grad == 1.0 and explanation.gradient == x.grad
-    assert str(explanation).endswith("= 1.0000")
-    assert "δ(r) × ∂r/∂x = 0.0000 × inf = 0.0000" in str(explanation)
+    assert str(explanation).endswith("= 1.000")
+    assert "δ(r) × ∂r/∂x = 0 × inf = 0" in str(explanation)
 
 
 def test_labels_that_are_expressions_are_bracketed_once():
@@ -353,12 +356,13 @@ def test_labels_that_are_expressions_are_bracketed_once():
 
 
 def test_no_negative_zero_is_printed():
-    """A product with -0.0 prints as 0.0000 everywhere in the text, never -0.0000."""
+    """A product with -0.0 prints as 0 everywhere in the text, never -0; 1e-12 keeps its digits."""
     x = Value(-2.0, label="x")
     y = (x * -0.0).tanh() + x * 1e-12
     y.label = "y"
     text = str(explain(y, x))
-    assert "-0.0000" not in text and "0.0000" in text
+    assert not re.search(r"(?<![\d.e])-0(?![.\de])|-0\.0+(?!\d*[1-9])", text) and " = 0 " in text
+    assert "1.000e-12" in text
 
 
 def test_parameters_are_named_by_their_place_in_the_model():
@@ -368,7 +372,7 @@ def test_parameters_are_named_by_their_place_in_the_model():
     loss = (model([1.0, -1.0]) - 1.0) ** 2
     weight = model.layers[0].neurons[1].w[0]
     text = str(explain(loss, weight, params=model))
-    assert text.endswith(f"∂pow_1/∂w[0][1][0] = δ(w[0][1][0]) = {explain(loss, weight).gradient:.4f}")
+    assert text.endswith(f"∂pow_1/∂w[0][1][0] = δ(w[0][1][0]) = {shown(explain(loss, weight).gradient)}")
 
 
 def test_a_big_graph_is_capped_but_the_answer_is_exact():

@@ -101,8 +101,8 @@ def test_explain_cell_shows_the_gradient(executed):
     (cell,) = tagged(notebook, "explain")
     (result,) = [o for o in cell.outputs if o.output_type == "execute_result"]
     page = result.data["text/html"]
-    assert "∂L/∂a = δ(a) = 6.0000" in page and "<table" in page
-    assert "∂L/∂a = δ(a) = 6.0000" in result.data["text/plain"]
+    assert "∂L/∂a = δ(a) = 6.000" in page and "<table" in page
+    assert "∂L/∂a = δ(a) = 6.000" in result.data["text/plain"]
 
 
 def test_step_through_cell_returns_the_page_as_html(executed):
@@ -119,7 +119,7 @@ def test_values_and_models_show_html_summaries(executed):
     notebook, _ = executed
     values = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs
               if o.output_type == "execute_result" and "text/html" in o.data and "Value(" in o.data["text/plain"]]
-    assert values and "-8.0000" in values[0].data["text/html"]
+    assert values and "-8.000" in values[0].data["text/html"]
     (training,) = tagged(notebook, "training")
     (summary,) = [o for o in training.outputs if o.output_type == "execute_result"]
     assert "337 parameters" in summary.data["text/html"] and "max |grad|" in summary.data["text/html"]

@@ -96,10 +96,11 @@ def test_constants_are_kept_on_the_node_not_worked_out_from_derivatives():
 
 
 def test_the_page_assets_ship_in_the_wheel(tmp_path):
-    """The step-through page's HTML, CSS and JavaScript are package data in the built wheel."""
+    """The step-through page's HTML, CSS and JavaScript are package data in the built wheel, and the LICENSE
+    is in its dist-info."""
     source = tmp_path / "source"                              # a copy, so the build leaves the repo clean
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     for package in ("autograd", "nn"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
@@ -109,3 +110,38 @@ def test_the_page_assets_ship_in_the_wheel(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for asset in ("step_through.html", "step_through.css", "step_through.js"):
         assert f"autograd/views/assets/{asset}" in names
+    (license_file,) = [name for name in names if re.fullmatch(r"backprop_lab-[^/]+\.dist-info/(licenses/)?LICENSE", name)]
+    assert zipfile.ZipFile(wheel).read(license_file) == (ROOT / "LICENSE").read_bytes()
+
+
+def test_license_is_mit_and_declared():
+    """LICENSE is the MIT license of the backprop-lab authors, and pyproject.toml declares it and ships it."""
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "Copyright (c) 2026 the backprop-lab authors" in text
+    assert "WITHOUT WARRANTY OF ANY KIND" in text
+    tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11+")
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert settings["project"]["license"] == {"text": "MIT"}
+    assert settings["tool"]["setuptools"]["license-files"] == ["LICENSE"]
+
+
+def test_pytest_says_why_tests_skip():
+    """pytest's summary names why each test skipped (-r with s), and still lists failures and errors (f, E: -r
+    replaces pytest's default 'fE', so they must be named too)."""
+    tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11+")
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    (report,) = [option[2:] for option in options["addopts"].split() if option.startswith("-r")]
+    assert {"s", "f", "E"} <= set(report)
+
+
+def test_every_save_returns_a_pathlib_path(tmp_path):
+    """draw_dot(...).save, render_graph, animate_backward(..., path), its StepThrough.save and nn.save all
+    return the path they wrote as a pathlib.Path, given a str."""
+    import nn
+    from autograd import render_graph
+    y = Value(2.0, label="x").tanh()
+    written = [draw_dot(y).save(str(tmp_path / "y.svg")), render_graph(y, str(tmp_path / "z.svg")),
+               animate_backward(y, str(tmp_path / "y.html")), animate_backward(y).save(str(tmp_path / "z.html")),
+               nn.save(nn.MLP(2, [1]), str(tmp_path / "model.json"))]
+    assert [type(path) for path in written] == [type(tmp_path)] * 5
+    assert all(path.is_file() and path.parent == tmp_path for path in written)

@@ -62,7 +62,7 @@ def grad(output, inputs, create_graph=False):
     check_differentiable(output, "grad()")
     if create_graph:                                           # the gradient graph is recorded even
         with engine.set_recording(True):                       # inside no_grad, as in PyTorch
-            grads = chain_rule(output, Value(1.0), create_graph=True)
+            grads = chain_rule(output, Value(1.0, label="seed"), create_graph=True)   # d(output)/d(output), named
             zero = Value(0.0)
     else:
         grads = chain_rule(output)

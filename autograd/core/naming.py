@@ -1,5 +1,5 @@
 """Names for the Values of a graph, the one naming rule of every view and of compiled code: the label when set, else one made from the op."""
-from .engine import OPS, Value, walk, word_of
+from .engine import OPS, Value, WeightedSum, walk, word_of
 
 
 def graph_values(root, stop_after=None):
@@ -31,20 +31,27 @@ def op_word(op):
 def node_names(root, values=None, params=None):
     """A dict Value -> unique name for every Value in root's graph: the one naming rule of every view.
 
-    A Value keeps its label. An unlabelled parameter of `params` (a model, anything with
-    `named_parameters()`) is named by its place in the model, as `parameter_names` writes it
-    ('w[0][1]', 'b[1]'). Other unlabelled Values are named by op and numbered in the order of
-    `graph_values` ('mul_1', 'tanh_1', ...; unlabelled leaves are 'leaf_1', ...). A name used by two
-    Values gets a suffix on the later one ('x', 'x_2'), so every name points at one Value. print_tree,
-    explain, draw_dot and the step-through page all name nodes with this function.
+    A Value keeps its label (the seed of a `grad(..., create_graph=True)` gradient is labelled 'seed').
+    An unlabelled parameter of `params` (a model, anything with `named_parameters()`) is named by its
+    place in the model, as `parameter_names` writes it ('w[0][1]', 'b[1]'). An unlabelled leaf that is
+    input i of a neuron node (`weighted_sum`, op 'w·x+b': a model's input) is 'x[i]'. Every other
+    unlabelled Value is named by its op and numbered in the order of `graph_values` ('mul_1',
+    'tanh_1', ...), and any other unlabelled leaf is 'leaf_1', 'leaf_2', .... A name used by two Values
+    gets a suffix on the later one ('x', 'x_2'), so every name points at one Value. print_tree,
+    explain, draw_dot, the step-through page and compiled code all name nodes with this function.
     >>> a = Value(3.0, label="a"); y = (a * 2).tanh() + a
     >>> names = node_names(y)
     >>> [names[v] for v in graph_values(y)]
     ['a', 'mul_1', 'tanh_1', 'add_1']
+    >>> from autograd.core.engine import weighted_sum
+    >>> z = weighted_sum([Value(0.5), Value(-1.0)], [2.0, 3.0]) * Value(4.0)
+    >>> sorted(node_names(z).values())
+    ['dot_1', 'leaf_1', 'leaf_2', 'leaf_3', 'mul_1', 'x[0]', 'x[1]']
     """
     values = graph_values(root) if values is None else values
     known = parameter_names(params) if params is not None else {}
-    given = {v: v.label or known.get(v, "") for v in values}
+    roles = _input_names(values, known)
+    given = {v: v.label or known.get(v, "") or roles.get(v, "") for v in values}
     taken = {name for name in given.values() if name}
     names, counters, seen = {}, {}, set()
     for value in values:
@@ -63,6 +70,24 @@ def node_names(root, values=None, params=None):
         counters[stem] = count
         taken.add(candidate)
         names[value] = candidate
+    return names
+
+
+def _input_names(values, known):
+    """{leaf: 'x[i]'} for the unlabelled leaves that are input i of a neuron node (its first use as one),
+    unless the leaf is a parameter (of `known`, or a weight or bias of some neuron node)."""
+    neurons = [value for value in values if isinstance(value.row, WeightedSum)]
+    weights = set()
+    for neuron in neurons:
+        ws, _, bias = neuron.row.parts(neuron.operands)
+        weights.update(v for v in list(ws) + [bias] if type(v) is Value)
+    names = {}
+    for neuron in neurons:
+        _, inputs, _ = neuron.row.parts(neuron.operands)
+        for i, x in enumerate(inputs):
+            if (type(x) is Value and x.is_leaf() and not x.label and x not in known and x not in weights
+                    and x not in names):
+                names[x] = f"x[{i}]"
     return names
 
 

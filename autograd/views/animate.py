@@ -3,10 +3,11 @@ written to a file or shown inline in a notebook."""
 import html
 import importlib.resources
 import json
+import math
 import os
 import pathlib
 
-from . import svg as svg_writer
+from . import practice as practice_mode, svg as svg_writer
 from ..core.engine import Value
 from ..core.naming import graph_values, node_names
 from .text import as_token, describe, formula, op_label, shown
@@ -17,20 +18,24 @@ MAX_NODES = 400          # more nodes than this make an unreadable page: animate
 
 
 def animate_backward(root, path=None, max_nodes=MAX_NODES, title="Backpropagation, one node at a time",
-                     params=None):
-    """A page that steps through `root.backward()`: written to `path` (and its path returned as a str),
+                     params=None, practice=False):
+    """A page that steps through `root.backward()`: written to `path` (and its path returned as a pathlib.Path),
     or, with no path, a `StepThrough` that shows the page inline in a notebook.
 
     The page needs no network and no Graphviz: the graph is laid out by `layout.layered` (as
     draw_dot's drawings are) and drawn as inline SVG; the steps, computed by `replay_backward`, are
     embedded as JSON and played by a small inline script (buttons, or the keys → ← space r). Values
-    show 4 decimals; nodes are named as print_tree, explain and draw_dot name them (give the model as
+    are shown by `shown` (4 significant digits); nodes are named as print_tree, explain and draw_dot name them (give the model as
     `params` to name its parameters). `root.grad` and every other `.grad` are left as they are.
+    With `practice=True` the page asks before it tells: for each node, in the order backward()
+    completes them (as `autograd.practice.check` lists its rows), it asks for ∂root/∂node, says "✓ right"
+    or names the slip in check's words, can reveal the answer as upstream × local, and keeps a score.
+    `practice` may also be a list of the nodes to ask about (Values or names: an exercise's `.asked`).
     >>> import tempfile
     >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     >>> page = animate_backward((x * w).tanh(), os.path.join(tempfile.mkdtemp(), "steps.html"))
-    >>> page.endswith("steps.html"), "∂tanh_1/∂w += " in open(page, encoding="utf-8").read(), w.grad
-    (True, True, 0.0)
+    >>> page.name, "∂tanh_1/∂w += " in page.read_text(encoding="utf-8"), w.grad
+    ('steps.html', True, 0.0)
     >>> "<iframe" in animate_backward((x * w).tanh())._repr_html_()
     True
     """
@@ -40,16 +45,19 @@ def animate_backward(root, path=None, max_nodes=MAX_NODES, title="Backpropagatio
         raise ValueError(f"animate_backward: max_nodes must be an int >= 1, got {max_nodes!r}")
     if not isinstance(title, str):
         raise TypeError(f"animate_backward: title must be a str, got {type(title).__name__}")
+    if not isinstance(practice, (bool, list, tuple)):
+        raise TypeError(f"animate_backward: practice must be True, False or a list of the nodes to ask about, "
+                        f"got {type(practice).__name__}")
     target = _checked_path(path) if path is not None else None
     nodes = graph_values(root, stop_after=max_nodes)            # parents first, in reading order
     if len(nodes) > max_nodes:
         raise ValueError(f"animate_backward: the graph has more than max_nodes={max_nodes} nodes; a page that "
                          f"large is unreadable (draw a smaller expression, or pass a larger max_nodes)")
-    page, size = _page(root, nodes, title, params)
+    page, size = _page(root, nodes, title, params, practice)
     if target is None:
         return StepThrough(page, title, size)
     target.write_text(page, encoding="utf-8")
-    return str(target)
+    return target
 
 
 class StepThrough:
@@ -68,10 +76,10 @@ class StepThrough:
                 f'border-radius:6px;background:#fff"></iframe>')
 
     def save(self, path):
-        """Write the page to `path` (its folder must exist) and return the path as a str."""
+        """Write the page to `path` (its folder must exist) and return the path as a pathlib.Path."""
         target = _checked_path(path)
         target.write_text(self.html, encoding="utf-8")
-        return str(target)
+        return target
 
     def __repr__(self):
         return f"<StepThrough page {self.title!r}: shown inline in a notebook; .save(path) writes it>"
@@ -130,7 +138,7 @@ def _asset(name):
 
 
 # ---- the page ---------------------------------------------------------------------------------
-def _page(root, nodes, title, params=None):
+def _page(root, nodes, title, params=None, practice=False):
     """(the whole HTML document: header and controls, the SVG graph, the steps as JSON, the player;
     the graph's width and height)."""
     steps, final = replay_backward(root)
@@ -141,7 +149,7 @@ def _page(root, nodes, title, params=None):
     final_at = {root: 0}                                       # step after which a grad is complete
     step_data = [{
         "node": None,
-        "title": f"Start: the seed ∂{root_name}/∂{root_name} = 1.0000",
+        "title": f"Start: the seed ∂{root_name}/∂{root_name} = {shown(1.0)}",
         "hint": (f"Every other gradient is unknown (?) until the chain rule reaches it. "
                  f"Press → (or Next) to let {names[root]} pass its gradient back."
                  if steps else f"{names[root]} is a leaf: there is nothing to pass back."),
@@ -186,11 +194,47 @@ def _page(root, nodes, title, params=None):
         "steps": step_data,
     }
     svg, size = _svg(nodes, names, ids, final)
+    style, script, mode, panel = _asset("step_through.css"), _asset("step_through.js"), "steps", ""
+    if practice is not False:                                  # the practice UI replaces the player
+        data["practice"] = _practice_data(root, names, ids, params, None if practice is True else practice)
+        style += _asset("practice.css")
+        script, mode, panel = _asset("practice.js"), "practice", _asset("practice.html")
     page = _asset("step_through.html").format(
         title=html.escape(title), heading=html.escape(title), root_name=html.escape(root_name),
-        steps=len(steps), svg=svg, data=_json_for_script(data), style=_asset("step_through.css"),
-        script=_asset("step_through.js"))
+        steps=len(steps), svg=svg, data=_json_for_script(data), style=style,
+        script=script, mode=mode, practice_panel=panel)
     return page, size
+
+
+def _practice_data(root, names, ids, params, asked=None):
+    """The practice page's answer key, computed here so the page only looks numbers up: one question per
+    node but the root, in check's row order, with the answer, each labelled slip's number, the
+    upstream × local breakdown and the edges of the node's uses."""
+    graph = practice_mode.PracticeGraph(root, params)
+    chosen = None if asked is None else {graph.node(key, "animate_backward(practice=...)") for key in asked}
+    questions = []
+    for node in graph.order:
+        if node is root or (chosen is not None and node not in chosen):
+            continue
+        token = as_token(names[node])
+        uses = [f"e{ids[child]}-{k}" for child, k, _ in graph.uses[node]]
+        questions.append({
+            "node": ids[node], "name": names[node],
+            "question": f"δ({names[node]}) = ∂{as_token(names[root])}/∂{token}",
+            "answer": _finite_or_none(graph.true[node]), "answerShown": shown(graph.true[node]),
+            "slips": [{"kind": kind, "value": value}
+                      for kind, values in practice_mode.slips(root, node, graph).items() for value in values
+                      if math.isfinite(value)],
+            "breakdown": practice_mode.breakdown(root, node, graph),
+            "uses": uses, "users": sorted({ids[child] for child, _, _ in graph.uses[node]}),
+        })
+    return {"questions": questions, "relTol": practice_mode.RELATIVE_TOLERANCE,
+            "absTol": practice_mode.ABSOLUTE_TOLERANCE, "words": practice_mode.MISTAKE_WORDS}
+
+
+def _finite_or_none(x):
+    """x, or None where it is inf or nan (no number to type; the page can only reveal it)."""
+    return x if math.isfinite(x) else None
 
 
 def _json_for_script(data):

@@ -21,7 +21,7 @@ def value_html(value):
     >>> from autograd import Value
     >>> x = Value(2.0, label="x<1>"); y = x * x; y.backward()
     >>> text = value_html(x)
-    >>> "x&lt;1&gt;" in text, "4.0000" in text, "leaf" in text, "×" in value_html(y)
+    >>> "x&lt;1&gt;" in text, "4.000" in text, "leaf" in text, "×" in value_html(y)
     (True, True, True, True)
     """
     name = f"<b>{_escape(value.label)}</b> " if value.label else "<b>Value</b> "
@@ -83,7 +83,7 @@ def explanation_html(parts):
     then why), the paths, and the answer highlighted.
 
     >>> page = explanation_html([("table", "Backward pass:", [("δ(y) = 1", "(the output)")]),
-    ...                          ("answer", "∂y/∂y = δ(y) = 1.0000")])
+    ...                          ("answer", "∂y/∂y = δ(y) = 1.000")])
     >>> page.count("<tr>"), "border-left:4px solid" in page
     (1, True)
     """

@@ -85,13 +85,14 @@ def draw_dot(root, rankdir=None, *, params=None, show_local=False, clusters=None
     """A drawing of the graph behind `root`, as a `Drawing` that shows inline in notebooks (SVG).
 
     Each box shows the Value's name (its label, else the name print_tree, explain and the step-
-    through page use, in grey italics), its op, data and grad to 4 decimals. A plain-number
+    through page use, in grey italics), its op, data and grad (4 significant digits, as `shown` writes every number). A plain-number
     operand is not a node, so it is written in the op ('× 2'). Options:
     - `params`: the model (or its parameters) whose Values to style as parameters (green rounded
       border). Given a model, its unlabelled parameters are named by their place in it ('w[0][1]',
-      'b[1]'). When None, the parameters are the weights and biases of neuron nodes (`weighted_sum`,
-      op 'w·x+b') and the leaves whose label starts with 'w' or 'b'. Other leaves are inputs or
-      constants (dashed border); `root` is the output (thick border); the rest are intermediates.
+      'b[1]'). When None, the parameters are the weights and biases of the neuron nodes in the graph
+      (`weighted_sum`, op 'w·x+b', which every nn layer makes); a label never makes a parameter.
+      Other leaves are inputs or constants (dashed border); `root` is the output (thick border); the
+      rest are intermediates. Names follow `naming.node_names` (a model's unlabelled inputs are x[i]).
     - the fill tells the gradient: blue for positive, red for negative, darker for larger |grad|
       relative to the largest in the drawing, white for zero.
     - `show_local=True` writes the local derivative d(op output)/d(input) on each input edge.
@@ -114,7 +115,7 @@ def draw_dot(root, rankdir=None, *, params=None, show_local=False, clusters=None
     >>> drawing = draw_dot(y)
     >>> "image/svg+xml" in drawing._repr_mimebundle_(), drawing.svg.count("<polygon")
     (True, 3)
-    >>> "{ a | data 3.0000 | grad 12.0000 }" in drawing.source
+    >>> "{ a | data 3.000 | grad 12.00 }" in drawing.source
     True
     """
     if type(root) is not Value:
@@ -137,9 +138,8 @@ def draw_dot(root, rankdir=None, *, params=None, show_local=False, clusters=None
                          + ("" if hidden else "collapse='parameters' to fold each neuron's weights into it, ")
                          + "or draw a smaller part of the graph")
     parameters = _parameter_set(params)
-    if parameters is None:
-        parameters = _neuron_parameters(values) | {v for v in values if v.is_leaf() and v.label[:1] in "wb"
-                                                   and v.label}
+    if parameters is None:                                      # the weights and biases of neuron nodes
+        parameters = _neuron_parameters(values)
     model = params if hasattr(params, "named_parameters") else None
     names = node_names(root, values, model)
     made_up = {v for v in values if not v.label and v not in parameter_names(model)}
@@ -359,9 +359,9 @@ def format_tree(root, max_nodes=1000, params=None):
     as `params` to name its parameters). Needs no Graphviz at all.
     >>> a = Value(-2.0, label="a"); y = (a * a).relu(); y.label = "y"; y.backward()
     >>> print(format_tree(y))
-    y = relu(mul_1)    data  4.0000  grad  1.0000
-    └── mul_1 = a * a  data  4.0000  grad  1.0000
-        ├── a          data -2.0000  grad -4.0000
+    y = relu(mul_1)    data  4.000  grad  1.000
+    └── mul_1 = a * a  data  4.000  grad  1.000
+        ├── a          data -2.000  grad -4.000
         └── a  (shown above)
     """
     if type(root) is not Value:
@@ -407,7 +407,7 @@ def print_tree(root, max_nodes=1000, params=None):
     """Print `format_tree(root)`.
 
     >>> print_tree(Value(1.5, label="x"))
-    x  data 1.5000  grad 0.0000
+    x  data 1.500  grad 0
     """
     print(format_tree(root, max_nodes, params))
 
@@ -566,7 +566,7 @@ def _record_text(text):
 
 def _legend_lines(biggest, show_local, label_rule, collapsed):
     """The key to the colours, borders and numbers of a drawing."""
-    parameter_rule = "neuron weights and biases, and leaves labelled w… or b…" if label_rule else "given in params"
+    parameter_rule = "the weights and biases of neuron nodes w·x+b" if label_rule else "given in params"
     lines = ["",
              f"fill: blue grad > 0, red grad < 0, darker = larger |grad| (largest {shown(biggest)}), white 0",
              f"border: thick = output, green rounded = parameter ({parameter_rule}), dashed = input or constant",

@@ -60,8 +60,8 @@ def explain(output, wrt, max_paths=MAX_PATHS, params=None, max_lines=MAX_LINES):
     ...     if "δ(x)" in line or "  = " in line:
     ...         print(line)
       δ(x) = Σ over the 3 uses of x:
-           = 1.0000 + 3.0000 + 3.0000 = 7.0000
-    ∂y/∂x = δ(x) = 7.0000
+           = 1.000 + 3.000 + 3.000 = 7.000
+    ∂y/∂x = δ(x) = 7.000
     >>> e.gradient, e.path_count, e.edge_count, e.path_sum
     (7.0, 3, 4, 7.0)
     """
@@ -267,7 +267,7 @@ class _Writer:
                 + [(" " * len(f"{d} ") + f"= {contributions} = {shown(delta)}", "")])
 
     def term(self, use):
-        """('δ(u) × ∂u/∂v = 1.0000 × 0.5000 = 0.5000', '(u = tanh(v); ∂u/∂v = 1 - u²)')."""
+        """('δ(u) × ∂u/∂v = 1.000 × 0.5000 = 0.5000', '(u = tanh(v); ∂u/∂v = 1 - u²)')."""
         consumer, index, upstream, local, contribution = use
         parent = consumer.parents[index]
         u, v = self.name(consumer), self.name(parent)
@@ -321,10 +321,10 @@ def _path_part(writer, out_name, wrt_name, paths, path_count, factor_count, edge
 
 
 def _signed_sum(numbers):
-    """'1.0000 - 0.5000 + 2.0000': the terms of a sum to 4 decimals, a negative one after a minus sign."""
+    """'1.000 - 0.5000 + 2.000': the terms of a sum as `shown` writes them, a negative one after a minus sign."""
     text = shown(numbers[0])
     for number in numbers[1:]:
-        text += f" - {shown(-number)}" if number < 0 and shown(-number) != "0.0000" else f" + {shown(abs(number))}"
+        text += f" - {shown(-number)}" if number < 0 and shown(-number) != "0" else f" + {shown(abs(number))}"
     return text
 
 

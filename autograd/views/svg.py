@@ -60,7 +60,7 @@ def shortened(name, limit=24):
 def box_size(node):
     """(width, height) of a Value's box: a name row with the op mark, then data and grad.
 
-    >>> box_size(Node("x", False, "", "2.0000", "-1.5000", "input", "#ffffff", "x"))
+    >>> box_size(Node("x", False, "", "2.000", "-1.500", "input", "#ffffff", "x"))
     (108.0, 64.0)
     """
     name = text_width(shortened(node.name), NAME_SIZE) * 1.05 + (8 + op_width(node.op) if node.op else 0)
@@ -82,7 +82,7 @@ def arrange(nodes, edges, groups=(), direction="auto"):
     """(the layout, its direction) of a graph of boxes; 'auto' is left to right unless that is much
     wider than a notebook column (COLUMN pixels) and top to bottom is clearly narrower.
 
-    >>> nodes = {i: Node(f"v{i}", True, "+", "1.0000", "1.0000", "intermediate", "#fff", "") for i in range(12)}
+    >>> nodes = {i: Node(f"v{i}", True, "+", "1.000", "1.000", "intermediate", "#fff", "") for i in range(12)}
     >>> chain = [(i, i + 1, i, None) for i in range(11)]
     >>> arrange(nodes, chain)[1], arrange(dict(list(nodes.items())[:3]), chain[:2])[1]
     ('TB', 'LR')
@@ -117,9 +117,9 @@ def graph_svg(nodes, edges, groups=(), direction="auto", notes=(), title="comput
     `nodes` {key: Node} in parents-first order; `edges` [(parent key, child key, edge key, label or
     None)]; `groups` [(title, [node keys])]; `notes` lines of text under the picture; `direction`
     'LR', 'TB', 'RL', 'BT' or 'auto'.
-    >>> a = Node("a", False, "", "2.0000", "3.0000", "parameter", "#ffffff", "a")
-    >>> y = Node("y", False, "×", "4.0000", "1.0000", "output", "#ffffff", "y = a * a")
-    >>> svg, way = graph_svg({"a": a, "y": y}, [("a", "y", 0, "2.0000"), ("a", "y", 1, "2.0000")])
+    >>> a = Node("a", False, "", "2.000", "3.000", "parameter", "#ffffff", "a")
+    >>> y = Node("y", False, "×", "4.000", "1.000", "output", "#ffffff", "y = a * a")
+    >>> svg, way = graph_svg({"a": a, "y": y}, [("a", "y", 0, "2.000"), ("a", "y", 1, "2.000")])
     >>> svg.startswith("<svg") and 'style="max-width:100%;height:auto"' in svg, svg.count("<path"), way
     (True, 2, 'LR')
     """

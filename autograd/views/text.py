@@ -16,15 +16,28 @@ def as_token(name):
 
 
 def shown(x):
-    """A number as every view shows it: 4 decimals, never '-0.0000', e-notation from a million on.
+    """A number as every view shows it: 4 significant digits, so the arithmetic a view writes holds at the
+    precision shown; e-notation below 1e-4 (a small gradient is never shown as 0) and from a million on;
+    '0' only for an exact zero, never '-0'.
 
-    >>> shown(0.5), shown(-1e-9), shown(-2.0), shown(1234567.0), shown(float("-inf"))
-    ('0.5000', '0.0000', '-2.0000', '1.2346e+06', '-inf')
+    >>> shown(0.5), shown(-2.0), shown(12.5), shown(0.0013), shown(1234.56), shown(-98765.4)
+    ('0.5000', '-2.000', '12.50', '0.001300', '1235', '-98765')
+    >>> shown(1e-7), shown(-0.0), shown(0.99999999), shown(1234567.0), shown(float("-inf")), shown(float("nan"))
+    ('1.000e-07', '0', '1.000', '1.235e+06', '-inf', 'nan')
     """
+    x = float(x)
     if not math.isfinite(x):
-        return repr(float(x))
-    text = f"{x:.4f}" if abs(x) < 1e6 else f"{x:.4e}"
-    return "0.0000" if text == "-0.0000" else text
+        return repr(x)
+    if x == 0.0:
+        return "0"
+    size = abs(x)
+    if size < 1e-4 or size >= 1e6:
+        return f"{x:.3e}"
+    decimals = 3 - math.floor(math.log10(size))                # 4 significant digits (all digits from 1e4 on)
+    text = f"{x:.{max(decimals, 0)}f}"
+    if decimals > 0 and abs(float(text)) >= 10.0 ** (4 - decimals):   # 0.99999 rounded up to 1.0000:
+        text = f"{x:.{decimals - 1}f}"                                 # 4 digits of the new size, 1.000
+    return text
 
 
 def describe(node, names):
