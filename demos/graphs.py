@@ -109,7 +109,9 @@ def main(out_dir=None, quiet=False):
 
     files = {}
     files.update(write_drawing(draw_dot(expression["g"], params=(), legend=True), folder, "expression"))
-    files.update(write_drawing(draw_dot(neuron["o"], show_local=True, legend=True), folder, "neuron"))
+    weights_and_bias = [neuron["w1"], neuron["w2"], neuron["b"]]               # drawn as the neuron's parameters
+    files.update(write_drawing(draw_dot(neuron["o"], params=weights_and_bias, show_local=True, legend=True), folder,
+                               "neuron"))
     files.update(write_drawing(draw_dot(loss, params=model, clusters="prefix", legend=True), folder, "mlp"))
     explanation_path = folder / "neuron_explain.txt"
     explanation_path.write_text(str(explanation) + "\n", encoding="utf-8")

@@ -211,4 +211,5 @@ def test_docs_neuron_image_is_the_current_drawing():
     """docs/images/neuron.svg is exactly what draw_dot draws for the demo's neuron today (the README's picture)."""
     svg = (ROOT / "docs" / "images" / "neuron.svg").read_text(encoding="utf-8")
     neuron = graphs.tanh_neuron()
-    assert svg == draw_dot(neuron["o"], show_local=True, legend=True).svg + "\n"
+    params = [neuron["w1"], neuron["w2"], neuron["b"]]
+    assert svg == draw_dot(neuron["o"], params=params, show_local=True, legend=True).svg + "\n"
