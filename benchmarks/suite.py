@@ -1,7 +1,7 @@
 """Runs every workload with the given settings and returns all raw numbers as one JSON-ready dict."""
 from autograd import Value
 
-from . import chain, compiled, gpt, workloads
+from . import chain, compiled, gpt, recorder, workloads
 from .data import grid, initial_weights, moons
 from .timing import machine, run_interleaved
 
@@ -17,7 +17,8 @@ DEFAULTS = {
     "n_samples": 100,
     "seed": 0,
     "disable_gc": False,
-    "only": ["user_code", "nn_step", "nn_steps", "compile_widths", "inference", "chain", "memory", "gpt"],
+    "only": ["user_code", "nn_step", "nn_steps", "compile_widths", "inference", "chain", "memory", "gpt",
+             "recorder"],
     "consecutive_steps": 10,               # nn_steps: training steps per timed run (the tape's target is over 10)
     "compile_widths": [16, 32, 64, 128],   # compile_widths: MLP(2, [w, w, 1]) compiled per sample
     "width_repeats": 3,                    # compile_widths: timed repetitions per width
@@ -93,6 +94,9 @@ def run(config, progress=print):
     if "gpt" in config["only"]:
         progress("running gpt ...")
         report["workloads"]["gpt"] = gpt.section(config, _max_difference)
+    if "recorder" in config["only"]:
+        progress("running recorder ...")
+        report["workloads"]["recorder"] = recorder.section(config, _max_difference, weights, points, labels)
     if "chain" in config["only"]:
         progress("running chain timings ...")
         report["chain"] = _chain_timings(config)

@@ -8,12 +8,12 @@ from autograd import no_grad, tape
 CLASS_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
 
 
-def parse_args(name, description, steps, seed, argv=None, extra=None):
+def parse_args(name, description, steps, seed, argv=None, extra=None, out_help="folder for the plots and the model"):
     """The demos' shared command line: --steps, --out, --seed, --quiet (plus `extra(parser)` options)."""
     parser = argparse.ArgumentParser(prog=f"python -m demos.{name}", description=description)
     parser.add_argument("--steps", type=int, default=steps, help=f"training steps (default {steps})")
     parser.add_argument("--out", default=str(default_out_dir(name)), metavar="DIR",
-                        help="folder for the plots and the model (default %(default)s)")
+                        help=out_help + " (default %(default)s)")
     parser.add_argument("--seed", type=int, default=seed, help=f"seed for the data and the weights (default {seed})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     if extra is not None:
@@ -42,13 +42,17 @@ def check_steps(steps):
         raise ValueError(f"steps must be an int >= 1, got {steps!r}")
 
 
-def fit(optimizer, loss_and_accuracy, steps, name, quiet, learning_rate=None, postfix_every=1):
+def fit(optimizer, loss_and_accuracy, steps, name, quiet, learning_rate=None, postfix_every=1, recorder=None):
     """The loop every training demo runs: loss, zero_grad, backward, step; the losses and accuracies seen.
 
     `loss_and_accuracy()` gives the loss (a Value) and the share right before the step; `learning_rate`,
     if given, maps the step number to the optimizer's lr for that step. The loop runs in a tape, so
-    backward() walks the nodes in the order they were made instead of sorting the graph.
+    backward() walks the nodes in the order they were made instead of sorting the graph. With a
+    `recorder` (an nn.Recorder of the same optimizer), `recorder.step(loss)` takes each step and
+    records the model's training health.
     """
+    if recorder is not None and recorder.optimizer is not optimizer:
+        raise ValueError("fit: the recorder takes the steps of its own optimizer; make it with the one fit uses")
     losses, accuracies = [], []
     bar = progress(steps, name, quiet)
     with tape():
@@ -58,7 +62,10 @@ def fit(optimizer, loss_and_accuracy, steps, name, quiet, learning_rate=None, po
             loss.backward()
             if learning_rate is not None:
                 optimizer.lr = learning_rate(step)
-            optimizer.step()
+            if recorder is None:
+                optimizer.step()
+            else:
+                recorder.step(loss)
             losses.append(loss.data)
             accuracies.append(accuracy)
             if step % postfix_every == 0 or step == steps - 1:              # a postfix costs time too

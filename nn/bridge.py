@@ -476,7 +476,7 @@ def gpt_twin_classes():
             logits = self(tokens[:positions])
             return torch.nn.functional.cross_entropy(logits, tokens[1:positions + 1])
 
-    for made in (TorchBlock, TorchGPT):                        # so pickle finds them as nn.bridge.TorchGPT
+    for made in (TorchBlock, TorchGPT):                        # so copies find them by name as nn.bridge.TorchGPT
         made.__module__, made.__qualname__ = __name__, made.__name__
     _TWIN_CLASSES.update(TorchGPT=TorchGPT, TorchBlock=TorchBlock)
     return _TWIN_CLASSES

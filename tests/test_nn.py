@@ -34,7 +34,7 @@ def test_public_api_imports():
     """Everything the issue lists is importable from nn and listed in __all__."""
     names = ["Module", "Neuron", "Layer", "MLP", "SGD", "Adam", "mse_loss", "hinge_loss",
              "binary_cross_entropy", "cross_entropy", "save", "load",
-             "Embedding", "Linear", "rmsnorm", "softmax", "log_softmax"]
+             "Embedding", "Linear", "rmsnorm", "softmax", "log_softmax", "to_torch", "from_torch", "health", "Recorder"]
     for name in names:
         assert hasattr(nn, name), name
     assert sorted(nn.__all__) == sorted(names)

@@ -1,7 +1,10 @@
 """docs/tutorial.ipynb runs top to bottom in a real Jupyter kernel with no Graphviz on PATH, showing rich output."""
+import ast
+import base64
 import json
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -143,3 +146,36 @@ def test_the_second_derivative_is_right(executed):
     (cell,) = [cell for cell in notebook.cells if cell.cell_type == "code" and "create_graph=True" in cell.source]
     (result,) = [o for o in cell.outputs if o.output_type == "execute_result"]
     assert result.data["text/plain"] == "(6.75, 9.0)"
+
+
+def test_training_health_cells_show_a_report_the_chain_rule_and_pictures(executed):
+    """The health section: the report is an HTML table with findings, why() writes tanh's chain-rule step,
+    every picture cell returns one PNG image, and the too-large initialization ends with the higher loss."""
+    notebook, _ = executed
+    (report_cell,) = tagged(notebook, "health-report")
+    (report,) = [o for o in report_cell.outputs if o.output_type == "execute_result"]
+    assert "<table" in report.data["text/html"] and "Findings" in report.data["text/html"]
+    (why_cell,) = tagged(notebook, "health-why")
+    (why,) = [o for o in why_cell.outputs if o.output_type == "execute_result"]
+    assert "(h = tanh(z); ∂h/∂z = 1 - h²)" in why.data["text/plain"]
+    pictures = tagged(notebook, "health-plot")
+    assert len(pictures) == 6
+    for cell in pictures:
+        results = [o for o in cell.outputs if o.output_type == "execute_result"]
+        assert len(results) == 1, cell.source
+        assert base64.b64decode(results[0].data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    (losses_cell,) = tagged(notebook, "health-losses")
+    (losses,) = [o for o in losses_cell.outputs if o.output_type == "execute_result"]
+    bad, good = ast.literal_eval(losses.data["text/plain"])
+    assert bad > good
+
+
+def test_the_torch_cell_round_trips_a_model(executed):
+    """With torch installed (the test extra), the round-trip cell prints the same output and gradient both ways."""
+    pytest.importorskip("torch", reason="PyTorch is not installed (pip install -e '.[test]')")
+    notebook, _ = executed
+    (cell,) = tagged(notebook, "torch-round-trip")
+    text = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+    assert "Sequential(" in text and "0.weight[3, 1] is layers[0].neurons[3].w[1] here" in text
+    ours, torch_value = re.search(r"ours: (\S+)\s+torch: (\S+)", text).groups()
+    assert float(ours) == pytest.approx(float(torch_value), rel=1e-12)

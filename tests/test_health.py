@@ -1,0 +1,488 @@
+"""Training health: nn.health's numbers against PyTorch float64, why() against explain and torch, the Recorder
+in the demos' loop and the GPT's, the layer watch, the pictures, and the recorder benchmark's agreement."""
+import copy
+import math
+import pickle
+import random
+import string
+
+import pytest
+
+import nn
+from autograd import no_grad, tape
+from benchmarks import recorder as recorder_bench
+from benchmarks.data import initial_weights, moons
+from demos import _common, gpt
+from demos.datasets import make_spiral
+from nn.watch import Watch
+
+torch = pytest.importorskip("torch")
+
+TOLERANCE = 1e-9
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class Mixed(nn.Module):
+    """Four Layers with four activations, so one model has saturation, dead units and a linear output."""
+
+    def __init__(self):
+        self.layers = [nn.Layer(2, 6, "tanh"), nn.Layer(6, 5, "relu"), nn.Layer(5, 4, "sigmoid"),
+                       nn.Layer(4, 3, "linear")]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def mixed_model(seed=0):
+    """A Mixed model whose tanh layer saturates often and whose relu layer has dead units."""
+    random.seed(seed)
+    model = Mixed()
+    for neuron in model.layers[0].neurons:
+        for w in neuron.w:
+            w.data *= 6.0
+    for index, neuron in enumerate(model.layers[1].neurons):
+        neuron.b.data = -4.0 if index % 2 == 0 else 0.3                # units 0, 2, 4 never switch on
+    for neuron in model.layers[2].neurons:
+        for w in neuron.w:
+            w.data *= 8.0
+    return model
+
+
+def batch(n=24, seed=1):
+    rng = random.Random(seed)
+    return [[rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)] for _ in range(n)], [k % 3 for k in range(n)]
+
+
+def close(a, b, tolerance=TOLERANCE):
+    return abs(a - b) <= tolerance * max(1.0, abs(b))
+
+
+def torch_forward(model, points):
+    """The same model in torch float64 on the same weights: (pre-activations, activations, weight tensors, logits)."""
+    x = torch.tensor(points, dtype=torch.float64)
+    functions = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "linear": lambda z: z}
+    zs, hs, weights = [], [], []
+    for layer in model.layers:
+        W = torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True)
+        b = torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True)
+        z = x @ W.T + b
+        x = functions[layer.activation](z)
+        z.retain_grad()
+        x.retain_grad()
+        zs.append(z)
+        hs.append(x)
+        weights.append(W)
+    return zs, hs, weights, x
+
+
+# ---- nn.health against torch float64 ----------------------------------------------------------------
+def test_every_number_agrees_with_torch_float64():
+    """Each layer's mean, std, saturated, dead, near-zero, gradient stats and grad:data, the loss and chance,
+    recomputed by torch float64 on the same weights and batch."""
+    model = mixed_model()
+    points, labels = batch()
+    report = nn.health(model, points, labels, loss=nn.cross_entropy)
+    _, hs, weights, logits = torch_forward(model, points)
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(labels))
+    loss.backward()
+    assert close(report.loss, loss.item())
+    assert report.chance_loss == pytest.approx(math.log(3), rel=1e-15)
+    assert [layer.name for layer in report.layers] == ["layers[0]", "layers[1]", "layers[2]", "layers[3]"]
+    for layer, h, W in zip(report.layers, hs, weights):
+        assert (layer.samples, layer.units) == tuple(h.shape)
+        assert close(layer.mean, h.mean().item()) and close(layer.std, h.std(correction=0).item())
+        assert layer.near_zero == (h.abs() < 0.03).double().mean().item()
+        if layer.activation == "tanh":
+            assert layer.saturated == (h.abs() > 0.97).double().mean().item()
+        elif layer.activation == "sigmoid":
+            assert layer.saturated == ((h < 0.03) | (h > 0.97)).double().mean().item()
+        else:
+            assert layer.saturated is None
+        expected_dead = [u for u in range(h.shape[1]) if not (h[:, u] > 0).any()] if layer.activation == "relu" else []
+        assert layer.dead == expected_dead
+        assert close(layer.grad_mean, h.grad.mean().item()) and close(layer.grad_std, h.grad.std(correction=0).item())
+        assert close(layer.grad_to_data, (W.grad.std(correction=0) / W.std(correction=0)).item())
+    tanh, relu, sigmoid, _ = report.layers
+    assert 0.2 < tanh.saturated < 1.0 and relu.dead == [0, 2, 4] and sigmoid.saturated > 0.2   # all cases occur
+
+
+def test_health_changes_nothing_in_the_model():
+    """Weights and every parameter's .grad are as they were, and the layers are their plain classes again."""
+    model = mixed_model()
+    for index, p in enumerate(model.parameters()):
+        p.grad = 0.25 * index
+    before = [(p.data, p.grad) for p in model.parameters()]
+    nn.health(model, *batch(), loss=nn.cross_entropy)
+    assert [(p.data, p.grad) for p in model.parameters()] == before
+    assert [type(layer) for layer in model.layers] == [nn.Layer] * 4
+
+
+def test_chance_values_of_the_other_losses():
+    """mse: the targets' variance; hinge: 1; binary cross-entropy: ln 2; an unknown loss: None, said why."""
+    random.seed(0)
+    model = nn.MLP(2, [4, 1], activation="tanh")
+    points, _ = batch(8)
+    targets = [0.5, 1.5, -1.0, 2.0, 0.0, 1.0, 3.0, -2.0]
+    mean = sum(targets) / len(targets)
+    report = nn.health(model, points, targets, loss=nn.mse_loss)
+    assert report.chance_loss == pytest.approx(sum((t - mean) ** 2 for t in targets) / len(targets))
+    signs = [1, -1] * 4
+    assert nn.health(model, points, signs, loss=nn.hinge_loss).chance_loss == 1.0
+    assert nn.health(model, points, [0, 1] * 4, loss=nn.binary_cross_entropy).chance_loss == math.log(2.0)
+    custom = nn.health(model, points, signs, loss=lambda outputs, labels: nn.hinge_loss(outputs, labels) * 2.0)
+    assert custom.chance_loss is None and "no chance value" in custom.chance_rule
+
+
+def test_without_a_loss_there_are_no_gradients():
+    """No loss: activations only; the gradient fields are None and why() explains it needs a loss."""
+    model = mixed_model()
+    report = nn.health(model, batch()[0])
+    assert report.loss is None and all(layer.grad_std is None for layer in report.layers)
+    with pytest.raises(ValueError, match="loss"):
+        report.why(0, 0)
+
+
+def test_findings_say_what_and_why():
+    """Saturation, dead units and a loss far above chance each get a finding with the chain-rule step."""
+    model = mixed_model()
+    report = nn.health(model, *batch(), loss=nn.cross_entropy)
+    text = "\n".join(report.findings)
+    assert "layers[0] (tanh)" in text and "1 − h²" in text and "δ(z) = δ(h) × (1 − h²)" in text
+    assert "Dead relu units, never positive on this batch: layers[1] 3 of 5 (units 0, 2, 4)" in text
+    assert "[z > 0] is 0" in text and "report.why('layers[1]', 0)" in text
+    assert "layers[2] (sigmoid)" in text and "h(1 − h)" in text
+    for neuron in model.layers[3].neurons:                              # a large last layer: sure and wrong
+        for w in neuron.w:
+            w.data *= 30.0
+    loud = nn.health(model, *batch(), loss=nn.cross_entropy)
+    assert loud.loss > 2 * loud.chance_loss and "confidently wrong" in loud.findings[0]
+    random.seed(3)
+    calm = nn.MLP(2, [8, 3], activation="tanh")
+    calm_report = nn.health(calm, *batch(), loss=nn.cross_entropy)
+    assert calm_report.findings[-1].startswith("No problem found in the layers")
+    for neuron in calm.layers[1].neurons:                               # a small last layer starts at chance
+        for w in neuron.w:
+            w.data *= 0.1
+    assert "close to chance" in nn.health(calm, *batch(), loss=nn.cross_entropy).findings[0]
+
+
+def test_table_and_html():
+    """str() is a table with a row per layer, the loss line and the findings; _repr_html_ the same as HTML."""
+    report = nn.health(mixed_model(), *batch(), loss=nn.cross_entropy)
+    text = str(report)
+    rows = [line for line in text.splitlines() if line.strip().startswith("layers[")]
+    assert len(rows) == 4 and "3/5" in rows[1] and "grad:data" in text and "chance 1.099 = ln 3" in text
+    page = report._repr_html_()
+    assert page.count("<tr>") == 5 and "<li>" in page and "ln 3" in page
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda m: nn.health("model", [[0.0, 0.0]]), TypeError),
+    (lambda m: nn.health(m, []), ValueError),
+    (lambda m: nn.health(m, [[0.0, 0.0]], [0, 1], loss=nn.cross_entropy), ValueError),
+    (lambda m: nn.health(m, [[0.0, 0.0]], [0], loss="cross_entropy"), TypeError),
+    (lambda m: nn.health(m, [[0.0, 0.0]], [0], loss=lambda o, t: 1.0), TypeError),
+    (lambda m: nn.health(m, [[0.0, 0.0]], tanh_threshold=1.5), ValueError),
+])
+def test_bad_input_is_refused_clearly(call, error):
+    """A non-model, no inputs, targets of the wrong length, a loss that is no function or returns no Value,
+    a threshold out of range: each a clear error, and the model is left as it was."""
+    model = mixed_model()
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(error):
+        call(model)
+    assert [p.data for p in model.parameters()] == before
+    assert [type(layer) for layer in model.layers] == [nn.Layer] * 4
+
+
+def test_health_under_no_grad_says_why_it_cannot_look():
+    """Under no_grad no layer output has a graph: a clear RuntimeError, not an empty report."""
+    with no_grad(), pytest.raises(RuntimeError, match="no_grad"):
+        nn.health(mixed_model(), batch()[0])
+
+
+# ---- why() --------------------------------------------------------------------------------------------
+def test_why_a_saturated_tanh_unit_passes_little_back():
+    """why() on a saturated unit: explain()'s line δ(z) = δ(h) × ∂h/∂z, ∂h/∂z = 1 − h², and the numbers
+    equal torch's gradients of that one sample's loss."""
+    model = mixed_model()
+    points, labels = batch()
+    report = nn.health(model, points, labels, loss=nn.cross_entropy)
+    answer = report.why("layers[0]", 1)
+    derivatives = [1 - row[1] ** 2 for row in report.layers[0].activations]
+    assert answer.sample == derivatives.index(min(derivatives))            # the flattest sample by default
+    assert answer.local_derivative == pytest.approx(min(derivatives), rel=1e-12)
+    text = str(answer)
+    assert "δ(z) = δ(h) × ∂h/∂z = " in text and "(h = tanh(z); ∂h/∂z = 1 - h²)" in text
+    assert "∂h/∂z = 1 − h² = " in text and "flat" in text
+    zs, hs, _, logits = torch_forward(model, [points[answer.sample]])
+    torch.nn.functional.cross_entropy(logits, torch.tensor([labels[answer.sample]])).backward()
+    assert close(answer.z, zs[0][0, 1].item()) and close(answer.h, hs[0][0, 1].item())
+    assert close(answer.delta_h, hs[0].grad[0, 1].item()) and close(answer.delta_z, zs[0].grad[0, 1].item())
+    assert answer.delta_z == pytest.approx(answer.delta_h * answer.local_derivative, rel=1e-12)
+
+
+def test_why_the_line_is_explains_own():
+    """The δ(z) line of why() is, word for word, the line explain() writes for the same graph."""
+    model = mixed_model()
+    points, labels = batch()
+    answer = nn.health(model, points, labels, loss=nn.cross_entropy).why(2, 0)
+    line = next(line for line in answer.lines if line.strip().startswith("δ(z) ="))
+    equation = line.strip().split("   ")[0]
+    assert equation in str(answer.explanation) and answer.explanation.gradient == answer.delta_z
+
+
+def test_why_a_dead_relu_unit_passes_nothing_back():
+    """A dead relu: [z > 0] = 0 because z ≤ 0, δ(z) = 0 exactly, and the unit is called dead."""
+    report = nn.health(mixed_model(), *batch(), loss=nn.cross_entropy)
+    answer = report.why("layers[1]", 2)
+    assert answer.z <= 0.0 and answer.local_derivative == 0.0 and answer.delta_z == 0.0
+    assert "∂h/∂z = [z > 0] = 0 because z = " in str(answer) and "dead" in str(answer)
+    assert "(h = relu(z); ∂h/∂z = [z > 0])" in str(answer)
+    assert answer._repr_html_().startswith("<pre")
+
+
+def test_why_refuses_what_it_cannot_answer():
+    """A linear layer, a unit out of range, a sample out of range, and weights changed since the report."""
+    model = mixed_model()
+    report = nn.health(model, *batch(), loss=nn.cross_entropy)
+    with pytest.raises(ValueError, match="linear"):
+        report.why(3, 0)
+    with pytest.raises(ValueError, match="unit"):
+        report.why(0, 6)
+    with pytest.raises(ValueError, match="sample"):
+        report.why(0, 0, sample=24)
+    with pytest.raises(KeyError):
+        report.why("layers[9]", 0)
+    model.layers[0].neurons[0].w[0].data += 1.0
+    with pytest.raises(RuntimeError, match="changed"):
+        report.why(0, 0)
+
+
+def test_reports_and_recorders_pickle_and_copy_their_numbers():
+    """A pickled or deep-copied report or recorder keeps every number; the copy neither replays why() nor
+    records, and says so; the original goes on working."""
+    model = mixed_model()
+    points, labels = batch(8)
+    report = nn.health(model, points, labels, loss=nn.cross_entropy)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    recorder = nn.Recorder(model, optimizer)
+    loss = nn.cross_entropy([model(p) for p in points], labels)
+    loss.backward()
+    recorder.step(loss)
+    for copy_of in (lambda x: pickle.loads(pickle.dumps(x)), copy.deepcopy):
+        report_copy, recorder_copy = copy_of(report), copy_of(recorder)
+        assert str(report_copy) == str(report) and report_copy.layers[1].dead == report.layers[1].dead
+        assert recorder_copy.losses == recorder.losses and recorder_copy.layers[0].std == recorder.layers[0].std
+        with pytest.raises(RuntimeError, match="copy"):
+            report_copy.why(0, 0)
+        with pytest.raises(RuntimeError, match="copy"):
+            recorder_copy.step(loss)
+    recorder.close()
+    assert [type(layer) for layer in model.layers] == [nn.Layer] * 4
+
+
+def test_diverged_numbers_are_not_counted():
+    """With a NaN weight the activations are NaN: mean and std say nan, and no share is counted from them."""
+    model = mixed_model()
+    model.layers[0].neurons[0].w[0].data = float("nan")
+    report = nn.health(model, batch()[0])
+    assert math.isnan(report.layers[0].mean) and report.layers[0].saturated is None
+    assert report.layers[0].near_zero is None
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    with nn.Recorder(model, optimizer) as recorder:
+        loss = nn.cross_entropy([model(p) for p in batch()[0]], batch()[1])
+        loss.backward()
+        recorder.step(loss)
+    assert recorder.layers[0].saturated == [None] and sum(recorder.layers[0].histogram[0]) == 0
+
+
+# ---- the watch --------------------------------------------------------------------------------------
+def test_a_watched_model_pickles_copies_and_keeps_its_parameters():
+    """While watched, the model has the same parameters, pickles and deep-copies as a plain model, and calls
+    under no_grad are not collected."""
+    model = mixed_model()
+    names = [name for name, _ in model.named_parameters()]
+    with Watch(model) as watch:
+        assert [name for name, _ in model.named_parameters()] == names
+        copied = pickle.loads(pickle.dumps(model))
+        deep = copy.deepcopy(model)
+        with no_grad():
+            model([0.1, 0.2])
+        assert all(calls == [] for calls in watch.outputs)
+        model([0.1, 0.2])
+        assert [len(calls) for calls in watch.outputs] == [1, 1, 1, 1]
+    for other in (copied, deep):
+        assert [type(layer) for layer in other.layers] == [nn.Layer] * 4
+        assert other.state_dict() == model.state_dict()
+        assert [y.data for y in other([0.3, -0.4])] == [y.data for y in model([0.3, -0.4])]
+
+
+def test_two_watches_on_one_model_both_see_every_call():
+    """A health() inside a Recorder's watch: both get the outputs, and closing one leaves the other watching."""
+    model = mixed_model()
+    outer = Watch(model).open()
+    with Watch(model) as inner:
+        model([0.5, 0.5])
+    model([0.1, 0.1])
+    assert [len(c) for c in inner.outputs] == [1] * 4 and [len(c) for c in outer.outputs] == [2] * 4
+    outer.close()
+    assert [type(layer) for layer in model.layers] == [nn.Layer] * 4
+
+
+# ---- the Recorder -------------------------------------------------------------------------------------
+def test_recorder_step_matches_health_on_the_same_batch():
+    """One recorded step holds the numbers nn.health gives on that batch before the step, and the update
+    ratio is log10(std(after − before) / std(before)) of each layer's weights."""
+    model = mixed_model()
+    points, labels = batch()
+    report = nn.health(model, points, labels, loss=nn.cross_entropy)
+    before = [[w.data for n in layer.neurons for w in n.w] for layer in model.layers]
+    optimizer = nn.SGD(model.parameters(), lr=0.5)
+    with nn.Recorder(model, optimizer) as recorder:
+        loss = nn.cross_entropy([model(p) for p in points], labels)
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.step(loss)
+    assert recorder.losses == [report.loss] and recorder.steps == 1
+    for layer, history, old in zip(report.layers, recorder.layers, before):
+        for field in ("mean", "std", "near_zero", "grad_mean", "grad_std", "grad_to_data"):
+            assert getattr(history, field)[0] == pytest.approx(getattr(layer, field), rel=1e-9, abs=1e-15), field
+        assert history.saturated[0] == layer.saturated
+        assert history.dead[0] == (len(layer.dead) / layer.units if layer.activation == "relu" else None)
+        new = [w.data for n in model.layers[layer.index].neurons for w in n.w]
+        updates = torch.tensor([a - b for a, b in zip(new, old)], dtype=torch.float64)
+        expected = updates.std(correction=0) / torch.tensor(old, dtype=torch.float64).std(correction=0)
+        assert history.update_ratio[0] == pytest.approx(math.log10(expected.item()), rel=1e-9)
+        assert sum(history.histogram[0]) == layer.samples * layer.units
+
+
+def test_recorder_in_the_demos_fit_loop():
+    """_common.fit with a recorder: the same losses as without, one record per step, every layer's ratio kept."""
+    points, labels = make_spiral(n_per_class=5, seed=0)
+
+    def run(with_recorder):
+        random.seed(0)
+        model = nn.MLP(2, [6, 6, 3], activation="tanh")
+        optimizer = nn.SGD(model.parameters(), lr=0.3)
+        recorder = nn.Recorder(model, optimizer) if with_recorder else None
+        step = lambda: (nn.cross_entropy([model(p) for p in points], labels), 0.0)
+        losses, _ = _common.fit(optimizer, step, 4, "test", True, recorder=recorder)
+        return losses, recorder
+
+    plain, _ = run(False)
+    recorded, recorder = run(True)
+    recorder.close()
+    assert recorded == plain and recorder.losses == plain and recorder.steps == 4
+    assert all(len(h.update_ratio) == 4 and None not in h.update_ratio for h in recorder.layers)
+    assert len(recorder.update_ratio) == 4 and 0.0 < recorder.median_update_ratio() < 1.0
+    with pytest.raises(ValueError, match="optimizer"):
+        _common.fit(nn.SGD(nn.MLP(2, [2]).parameters(), lr=0.1), lambda: None, 1, "test", True, recorder=recorder)
+
+
+def test_recorder_with_the_gpt():
+    """Two GPT steps (the demo's loop, Adam, a tape) with recorder.step: the same losses as the demo's
+    train, a record per Linear per step, and the update ratio measured across Adam's step."""
+    vocabulary = gpt.Vocabulary(list(string.ascii_lowercase))
+    names = ["emma", "olivia"]
+
+    def model():
+        random.seed(0)
+        return gpt.GPT(vocabulary.size)
+
+    expected, _, _ = gpt.train(model(), vocabulary, names, 2, quiet=True)
+    network = model()
+    optimizer = nn.Adam(network.parameters(), lr=gpt.LEARNING_RATE, betas=gpt.BETAS, eps=gpt.EPS)
+    with nn.Recorder(network, optimizer) as recorder, tape():
+        for step in range(2):
+            loss = network.loss(vocabulary.encode(names[step]))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.lr = gpt.learning_rate(step, 2)
+            recorder.step(loss)
+    assert recorder.losses == expected
+    assert [h.name for h in recorder.layers] == ["layers[0].attn_wq", "layers[0].attn_wk", "layers[0].attn_wv",
+                                                 "layers[0].attn_wo", "layers[0].mlp_fc1", "layers[0].mlp_fc2",
+                                                 "lm_head"]
+    assert all(len(h.mean) == 2 and h.saturated == [None, None] for h in recorder.layers)
+    assert all(-4.0 < log < 0.0 for h in recorder.layers for log in h.update_ratio)   # Adam moves every weight
+
+
+def test_health_of_the_gpt():
+    """nn.health on a GPT with forward=model.loss: one row per predicted position (4 for ada, 3 for bo), and
+    every parameter's .grad left as it was."""
+    vocabulary = gpt.Vocabulary(list(string.ascii_lowercase))
+    random.seed(0)
+    model = gpt.GPT(vocabulary.size)
+    tokens = [vocabulary.encode(name) for name in ("ada", "bo")]
+    report = nn.health(model, tokens, loss=lambda losses, _: sum(losses) * (1.0 / len(losses)), forward=model.loss)
+    head = report.layer("lm_head")
+    assert head.samples == 4 + 3 and head.units == vocabulary.size and head.grad_std > 0.0
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_recorder_refuses_a_step_without_gradients():
+    """recorder.step before backward, or with no forward since the last step: a clear RuntimeError."""
+    random.seed(0)
+    model = nn.MLP(2, [3, 1])
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    with nn.Recorder(model, optimizer) as recorder:
+        loss = model([1.0, 2.0]) * 1.0
+        with pytest.raises(RuntimeError, match="backward"):
+            recorder.step(loss)
+        loss.backward()
+        recorder.step(loss)
+        with pytest.raises(RuntimeError, match="no layer"):
+            recorder.step(loss)
+    assert recorder.steps == 1 and type(model.layers[0]) is nn.Layer
+
+
+# ---- the pictures ---------------------------------------------------------------------------------------
+def test_every_picture_is_a_figure_that_saves_and_shows(tmp_path):
+    """Each plot function returns a Figure that a notebook shows as PNG and that saves as a PNG file; the
+    histogram over time has one column per step and one row per bin."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+    from nn import health_plots
+
+    model = mixed_model()
+    points, labels = batch(12)
+    report = nn.health(model, points, labels, loss=nn.cross_entropy)
+    optimizer = nn.SGD(model.parameters(), lr=0.5)
+    with nn.Recorder(model, optimizer, bins=20) as recorder:
+        for _ in range(3):
+            loss = nn.cross_entropy([model(p) for p in points], labels)
+            optimizer.zero_grad()
+            loss.backward()
+            recorder.step(loss)
+    figures = {"activations": health_plots.activation_histograms(report),
+               "gradients": health_plots.gradient_histograms(report),
+               "updates": health_plots.update_ratios(recorder),
+               "saturation": health_plots.saturation_over_steps(recorder),
+               "over_time": health_plots.histogram_over_time(recorder, "layers[0]")}
+    assert figures["activations"]._repr_png_().startswith(PNG_SIGNATURE)        # how a notebook shows it
+    for name, figure in figures.items():
+        assert isinstance(figure, Figure) and hasattr(figure, "_repr_png_")
+        figure.savefig(tmp_path / f"{name}.png")
+        assert (tmp_path / f"{name}.png").read_bytes().startswith(PNG_SIGNATURE)
+    (image,) = figures["over_time"].axes[0].get_images()
+    assert image.get_array().shape == (20, 3)
+    guide = [line for line in figures["updates"].axes[0].get_lines() if list(line.get_ydata()) == [-3.0, -3.0]]
+    assert guide
+    with pytest.raises(ValueError, match="loss"):
+        health_plots.gradient_histograms(nn.health(model, points))
+
+
+# ---- the benchmark --------------------------------------------------------------------------------------
+def test_recorder_benchmark_cases_compute_the_same_losses():
+    """The benchmark's plain and recorded moons steps give the same losses (the recorder only reads), and its
+    section reports an overhead with a verdict."""
+    points, labels = moons(8)
+    plain, recorded = recorder_bench.cases(initial_weights((2, 4, 4, 1)), points, labels, steps=2)
+    assert plain.run(plain.prepare()) == recorded.run(recorded.prepare())
+    config = {"consecutive_steps": 1, "repeats": 1, "disable_gc": False}
+    section = recorder_bench.section(config, lambda cases, results: {"x": 0.0}, initial_weights((2, 4, 4, 1)),
+                                     points, labels)
+    assert section["notes"][0].startswith(("PASS", "FAIL")) and math.isfinite(section["overhead"])
