@@ -130,7 +130,17 @@ def targets(report):
     found += _tape_and_compiled_targets(sections.get("nn_step"), sections.get("nn_steps"))
     found.append(_memory_target(report.get("memory")))
     found.extend(_chain_targets(report.get("chain"), report["settings"]))
+    found.append(_recorder_target(sections.get("recorder")))
     return found
+
+
+def _recorder_target(section):
+    """Recording training health every step costs under 15% of the moons step (the median paired ratio)."""
+    target = "nn.Recorder every step: extra time over the plain moons step < 15%"
+    if not section or "overhead" not in section:
+        return "SKIP", target, "not measured (run the recorder section)"
+    overhead = section["overhead"]
+    return ("PASS" if overhead < section["target"] else "FAIL"), target, f"{100 * overhead:.1f}%"
 
 
 def _tape_and_compiled_targets(one_step, consecutive):

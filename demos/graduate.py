@@ -424,6 +424,8 @@ def command_line(argv=None):
     """`python -m demos.graduate [options]`: parse the options, run main, return its history."""
     arguments = _common.parse_args(
         "graduate", __doc__.splitlines()[0], steps=100, seed=0, argv=argv,
+        out_help="folder for the plots (loss curves, step times), the history (JSON) and the imported torch "
+                 "network's step-through page",
         extra=lambda parser: parser.add_argument(
             "--widths", type=_widths, default=WIDTHS, metavar="W,W,...",
             help=f"hidden widths to time (default {','.join(map(str, WIDTHS))})"))

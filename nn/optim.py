@@ -29,6 +29,16 @@ class Optimizer:
         self.params = params
         self.lr = _non_negative(type(self).__name__, "lr", lr)
 
+    def __repr__(self):
+        """The optimizer's settings and how many parameters it moves: `SGD(lr=0.1, 337 parameters)`."""
+        settings = ", ".join(f"{name}={value!r}" for name, value in self.settings().items())
+        count = len(self.params)
+        return f"{type(self).__name__}({settings}, {count} parameter{'s' if count != 1 else ''})"
+
+    def settings(self):
+        """The hyperparameters, by name (what the repr shows)."""
+        return {"lr": self.lr}
+
     def zero_grad(self):
         """Set every parameter's gradient to 0, ready for the next backward().
 
@@ -56,6 +66,14 @@ class SGD(Optimizer):
         self.momentum = _non_negative("SGD", "momentum", momentum)
         self.weight_decay = _non_negative("SGD", "weight_decay", weight_decay)
         self.buffers = None                                    # momentum buffers, made on the first step
+
+    def settings(self):
+        """lr, momentum and weight_decay.
+
+        >>> SGD([Value(1.0), Value(2.0)], lr=0.1, momentum=0.9)
+        SGD(lr=0.1, momentum=0.9, weight_decay=0.0, 2 parameters)
+        """
+        return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
 
     def step(self):
         """Update every parameter's `.data` in place from its `.grad` (no graph is recorded)."""
@@ -98,6 +116,14 @@ class Adam(Optimizer):
         self.t = 0
         self.m = [0.0] * len(self.params)                      # running mean of the gradient
         self.v = [0.0] * len(self.params)                      # running mean of its square
+
+    def settings(self):
+        """lr, betas, eps and weight_decay.
+
+        >>> Adam([Value(1.0)], lr=0.01)
+        Adam(lr=0.01, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, 1 parameter)
+        """
+        return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay}
 
     def step(self):
         """Update every parameter's `.data` in place from its `.grad` (no graph is recorded)."""

@@ -113,3 +113,10 @@ def test_bad_widths_are_refused(capsys):
         with pytest.raises(SystemExit):
             graduate.command_line(["--widths", text])
         assert "--widths" in capsys.readouterr().err
+
+
+def test_help_says_what_the_demo_writes(history):
+    """--help names every kind of file the run wrote (plots, history, page) and promises nothing else."""
+    from test_demos_help import assert_help_matches
+    _, folder = history
+    assert_help_matches("graduate", folder)

@@ -239,7 +239,7 @@ class Op:
         self.apply = self._apply_function(method)
         setattr(Value, method, self.apply)
         if reflected is not None:
-            self.apply_reflected = self._apply_function(reflected, "second, first")
+            self.apply_reflected = self._apply_function(reflected, "right, left")
             setattr(Value, reflected, self.apply_reflected)
 
     def constant_row(self, c, position):
@@ -263,65 +263,69 @@ class Op:
                   f"    return y, {', '.join(self.derivatives[i] for i in kept)}\n")
         return self._define(source, "on floats", f"{self._variable()}.on_floats")
 
-    def _apply_function(self, method, parameters="first, second"):
+    def _apply_function(self, method, parameters="left, right"):
         """The function that makes this op's nodes, with the row's expressions written into it.
 
-        For `a * b` it reads: a = first.data; b = second.data; y = a * b; edges = (first, b, second, a).
+        For `a * b` it reads: a = left.data; b = right.data; y = a * b; edges = (left, b, right, a).
         A plain-number operand is no node: it is kept on the node's op (see WithConstant). With
-        parameters "second, first" it is the reflected method (`2 - x` calls x.__rsub__(2)).
+        parameters "right, left" it is the reflected method (`2 - x` calls x.__rsub__(2)).
         """
         if self.arity == 1:
-            parameters = "first"
-            body = (f"    x = first.data\n"
+            parameters = "self"
+            body = (f"    x = self.data\n"
                     f"    y = {self.forward}\n"
-                    f"    edges = (first, {self.derivatives[0]})\n"
-                    f"    op = row\n")
+                    f"    edges = (self, {self.derivatives[0]})          # (parent, local derivative ∂y/∂x)\n"
+                    f"    op = row                        # the row that made the node, for the views and create_graph\n")
         else:
-            d_first, d_second = self.derivatives
-            body = (f"    if type(first) is Value:\n"
-                    f"        a = first.data\n"
-                    f"        if type(second) is Value:\n"
-                    f"            b = second.data\n"
+            d_left, d_right = self.derivatives
+            body = (f"    if type(left) is Value:\n"
+                    f"        a = left.data\n"
+                    f"        if type(right) is Value:\n"
+                    f"            b = right.data\n"
                     f"            y = {self.forward}\n"
-                    f"            edges = (first, {d_first}, second, {d_second})\n"
-                    f"            op = row\n"
-                    f"        else:\n"
-                    f"            b = real_number(second)\n"
+                    f"            edges = (left, {d_left}, right, {d_right})   # (parent, local derivative) per operand\n"
+                    f"            op = row                # the row that made the node, for the views and create_graph\n"
+                    f"        else:                       # x {self.name} 2: the number is no node, the op keeps it\n"
+                    f"            b = real_number(right)\n"
                     f"            if b is None:\n"
-                    f"                return not_a_number(second)\n"
+                    f"                return not_a_number(right)\n"
                     f"            y = {self.forward}\n"
-                    f"            edges = (first, {d_first})\n"
+                    f"            edges = (left, {d_left})\n"
                     f"            op = constant_second.get(b) or row.constant_row(b, 1)\n"
-                    f"    else:\n"
-                    f"        a = real_number(first)\n"
+                    f"    else:                           # 2 {self.name} x\n"
+                    f"        a = real_number(left)\n"
                     f"        if a is None:\n"
-                    f"            return not_a_number(first)\n"
-                    f"        b = second.data\n"
+                    f"            return not_a_number(left)\n"
+                    f"        b = right.data\n"
                     f"        y = {self.forward}\n"
-                    f"        edges = (second, {d_second})\n"
+                    f"        edges = (right, {d_right})\n"
                     f"        op = constant_first.get(a) or row.constant_row(a, 0)\n")
         written, rules = self.text(self.operand_names, "y")
         derivatives = ", ".join(f"∂y/∂{n} = {r}" for n, r in zip(self.operand_names, rules))
-        reflected = ("\n    Reflected: `2 - x` calls x.__rsub__(2), so the Value comes as `second`." if parameters == "second, first"
-                     else "")
+        plural = "s" if self.arity > 1 else ""
+        reflected = (f"\n    Reflected: `2 {self.name} x` calls x.{method}(2), so the Value comes first, as `right`."
+                     if parameters == "right, left" else "")
+        floats = ", ".join(self.operand_names) + " and y"
+        calls = (f"\n    ({self.forward.split('(')[0]}() is the float function of autograd.core.rowmath)" if "(" in self.forward
+                 else "")
         source = (f"def {method}({parameters}):\n"
-                  f'    """y = {written}, a node with local derivative(s) {derivatives}.\n'
+                  f'    """y = {written}, a node with local derivative{plural} {derivatives}.\n'
                   f"\n"
-                  f"    Written from the op table's row {self.name!r}: a, b, x and y are floats, and the new node keeps\n"
-                  f"    each parent with its local derivative as a plain number.{reflected}\n"
+                  f"    Written from the op table's row {self.name!r}: {floats} are floats{calls}.\n"
+                  f"    The new node keeps each parent with its local derivative as a plain number.{reflected}\n"
                   f'    """\n' + body +
-                  "    out = new_value(Value)\n"
+                  "    out = new_value(Value)          # object.__new__(Value): a node needs none of __init__'s checks\n"
                   "    out.data = y\n"
                   "    out.grad = 0.0\n"
                   "    out._edges = edges\n"
                   "    out._op = op\n"
                   "    out.label = ''\n"
-                  "    if OPEN_SCOPES:                  # some thread is in no_grad() or tape(): ask this one\n"
+                  "    if OPEN_SCOPES:                 # some thread is in no_grad() or tape(): ask this one\n"
                   "        record = thread_state.record\n"
-                  "        if record is DROP_GRAPH:\n"
+                  "        if record is DROP_GRAPH:    # no_grad(): keep the number, not the graph\n"
                   "            out._edges = ()\n"
                   "            out._op = MADE_UNDER_NO_GRAD\n"
-                  "        elif record is not None:\n"
+                  "        elif record is not None:    # tape(): note the node in creation order\n"
                   "            record(out)\n"
                   "    return out\n")
         return self._define(source, f"making nodes as Value.{method}", f"Value.{method}",
