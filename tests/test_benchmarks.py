@@ -204,7 +204,9 @@ def test_tiny_suite_run_renders_targets(tmp_path, monkeypatch):
     saved = json.loads(out.read_text())
     assert saved["machine"]["python"] == sys.version.split()[0] and saved["machine"]["cpu"]
     assert {t["status"] for t in saved["targets"]} <= {"PASS", "FAIL", "SKIP"}
-    assert len(saved["targets"]) == 10
+    assert len(saved["targets"]) == 11
+    assert any(t["target"].startswith("nn.Recorder every step") and t["status"] in {"PASS", "FAIL"}
+               for t in saved["targets"])
     assert saved["workloads"]["nn_steps"]["compiled_agreement"] <= report.COMPILED_TOLERANCE
     assert [row["width"] for row in saved["compile_widths"]["rows"]] == [3]
     assert not report.disagreements(saved)
