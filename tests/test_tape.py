@@ -54,6 +54,21 @@ def test_a_graph_reaching_nodes_made_before_the_tape_gets_the_plain_gradient():
     assert x.grad == 12.0 and h.grad == 3.0
 
 
+def test_an_older_node_reached_only_through_a_zero_gradient_holds_this_pass_only():
+    """h reused after its own backward(), behind a dead relu: h.grad is this pass's 0, as without a tape."""
+    def run(use_tape, made_before):
+        x = Value(2.0)
+        h = x * x if made_before else None
+        with (tape() if use_tape else contextlib.nullcontext()):
+            if h is None:
+                h = x * x
+            h.backward()
+            (h * 2 - 100).relu().backward()                    # relu of -92: nothing flows back to h
+        return h.grad, x.grad
+    for made_before in (False, True):
+        assert run(True, made_before) == run(False, made_before) == (0.0, 4.0)
+
+
 def rnn_gradient(use_tape, steps=5):
     """An RNN-style state carried across steps, each step's state differentiated: w's accumulated gradient."""
     w = Value(0.9)
@@ -115,10 +130,11 @@ def apply_step(nodes, op, i, j):
     nodes.append(BINARY_OPS[op](nodes[i], nodes[j]) if op in BINARY_OPS else UNARY_OPS[op](nodes[i]))
 
 
-@given(recipes(), st.integers(0, 14), st.booleans(), st.booleans())
-def test_dags_mixing_nodes_made_before_and_inside_the_tape_get_plain_gradients(recipe, split, early, twice):
+@given(recipes(), st.integers(0, 14), st.booleans(), st.booleans(), st.booleans())
+def test_dags_mixing_nodes_made_before_and_inside_the_tape_get_plain_gradients(recipe, split, early, twice, dead):
     """Random DAGs, part built before the tape, part inside, with or without an earlier graph differentiated
-    in the tape whose nodes the later one reuses, and a second root: every gradient is plain backward's."""
+    in the tape whose nodes the later one reuses, a second root, and dead relus that pass back exactly 0:
+    every gradient, inner nodes' included, is plain backward's."""
     values, steps = recipe
     split = min(split, len(steps))
 
@@ -134,7 +150,8 @@ def test_dags_mixing_nodes_made_before_and_inside_the_tape_get_plain_gradients(r
                 apply_step(nodes, op, i, j)
             root = nodes[-1]
             for k, node in enumerate(nodes[len(leaves):]):
-                root = root + node * (0.1 * (k + 1))
+                gate = (node - 100.0).relu() if dead and k % 2 else node   # a dead relu: zero flows back here
+                root = root + gate * (0.1 * (k + 1))
             root.backward()
             if twice:
                 (nodes[-1] * nodes[len(leaves) // 2]).backward()

@@ -762,7 +762,7 @@ def _backward_along_tape(root, seed, taken, check):
     RNN's state carried from step to step). Those are older than every node on it, so none of them
     depends on a node of it: once the tape's part is done, they are finished in their own topological
     order, and the gradients are those of a plain backward(). Noticing them costs one set of the part
-    and a look at each parent that passes a gradient on.
+    and a look at each parent of it.
     """
     on_tape = set(taken)
     if check:
@@ -770,10 +770,14 @@ def _backward_along_tape(root, seed, taken, check):
     for node in taken:
         node.grad = 0.0
     root.grad += seed
-    older = {}                                                 # inner nodes off the tape that got a gradient
+    older = {}                                                 # inner nodes off the tape the root reaches
     for node in reversed(taken):
         upstream = node.grad
-        if upstream == 0.0:
+        if upstream == 0.0:                                    # nothing flows on (a dead relu, say), but an older
+            for parent in node._edges[0::2]:                   # parent still holds this pass only: 0 from here
+                if parent._edges and parent not in on_tape and parent not in older:
+                    older[parent] = None
+                    parent.grad = 0.0
             continue
         edges = iter(node._edges)
         for parent, local in zip(edges, edges):
