@@ -71,8 +71,9 @@ def test_a_compiled_program_checks_equality_branches():
 
 
 def test_nothing_in_the_project_asks_eq_of_two_values(monkeypatch, tmp_path):
-    """With == between two Values made to raise, the engine, nn, compile and every view still work:
-    they key by identity and never use `in`, `index`, `remove` or `count` on lists of Values."""
+    """With == between two Values and their truth made to raise, the engine, nn, compile, every view, practice,
+    training health and the torch bridge still work: they key by identity and never use `in`, `index`,
+    `remove` or `count` on lists of Values, nor `if v:`."""
     import random
 
     import nn
@@ -82,8 +83,11 @@ def test_nothing_in_the_project_asks_eq_of_two_values(monkeypatch, tmp_path):
         if type(other) is Value:
             raise AssertionError("== or != asked of two Values")
         return NotImplemented
+    def no_truth(self):
+        raise AssertionError("the truth of a Value asked (if v:, v or w)")
     monkeypatch.setattr(Value, "__eq__", refuse)
     monkeypatch.setattr(Value, "__ne__", refuse)
+    monkeypatch.setattr(Value, "__bool__", no_truth)
     random.seed(0)
     model = nn.MLP(2, [3, 3, 1], activation="tanh")
     optimizer = nn.Adam(model.parameters(), lr=0.01)
@@ -109,3 +113,25 @@ def test_nothing_in_the_project_asks_eq_of_two_values(monkeypatch, tmp_path):
         model([0.1, 0.2])
     nn.save(model, tmp_path / "model.json")
     nn.load(model, tmp_path / "model.json")
+    from autograd import practice
+    lesson = practice.exercise(5, seed=1)
+    lesson.check({node: 0.5 for node in lesson.asked})
+    practice.check(y, {x: 1.0})
+    animate_backward(lesson.root, tmp_path / "practice.html", practice=True)
+    points, labels = [[0.5, -1.0], [1.0, 2.0], [-0.3, 0.2]], [1.0, -1.0, 1.0]
+    report = nn.health(model, points, labels, loss=nn.mse_loss)
+    str(report)
+    report._repr_html_()
+    with nn.Recorder(model, optimizer) as recorder:
+        for _ in range(2):
+            loss = nn.mse_loss([model(p) for p in points], labels)
+            optimizer.zero_grad()
+            loss.backward()
+            recorder.step(loss)
+    str(recorder)
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return
+    back = nn.from_torch(nn.to_torch(model))
+    explain(back([0.5, 0.5]), back.parameters()[0])
