@@ -361,10 +361,10 @@ def _linear_positions(layers, module):
         plan = _sequential_plan(torch, module)
         if len(plan) != len(layers):
             raise ValueError(f"the Sequential has {len(plan)} Linear layers but the model has {len(layers)} layers")
-        return [int(name) for name, _, _ in plan]
+        return [name for name, _, _ in plan]                    # the children's names: '0', '2', or 'fc1'
     positions, position = [], 0
     for layer in layers:
-        positions.append(position)
+        positions.append(str(position))
         position += 1 if layer.activation == "linear" else 2
     return positions
 

@@ -347,6 +347,17 @@ def test_names_follow_the_layout_of_a_given_sequential():
     assert torch_name(model, model.layers[1].neurons[0].w[2]) == "2.weight[0, 2]"   # where to_torch puts it
 
 
+def test_names_follow_a_sequential_with_named_children():
+    """Sequential(OrderedDict(fc1=..., act=..., out=...)): the names are the children's names, both ways."""
+    from collections import OrderedDict
+    module = torch.nn.Sequential(OrderedDict(fc1=torch.nn.Linear(2, 3), act=torch.nn.Tanh(), out=torch.nn.Linear(3, 1)))
+    model = nn.from_torch(module)
+    assert model.layers[0].neurons[1].w[0].label == "fc1.weight[1, 0]"
+    assert torch_name(model, model.layers[0].neurons[1].w[0], module) == "fc1.weight[1, 0]"
+    assert our_name(model, "out.bias[0]", module) == "layers[1].neurons[0].b"
+    assert name_map(model, module) == {name: value.label for name, value in zip(name_map(model), model.parameters())}
+
+
 def test_gpt_names():
     """A GPT weight's torch name is its table's name and [row, column]."""
     model, _ = gpt_model(seed=0)
