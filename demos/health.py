@@ -23,9 +23,10 @@ import random
 import time
 
 import nn
-from autograd import no_grad
+from autograd import no_grad, shown
 from demos import _common
 from demos.datasets import make_spiral
+from nn.layer_statistics import TANH_THRESHOLD
 
 VARIANTS = ("large_init", "small_init", "good_init", "dead_relu", "high_lr")
 WHAT = {
@@ -169,31 +170,46 @@ def summary_table(summaries):
     >>> row = {"final_loss": 0.25, "held_out_loss": 0.3, "saturated": 0.031, "dead": None,
     ...        "median_update_ratio": 0.0012}
     >>> print("\\n".join(summary_table({"good_init": row})))
-    variant     final loss  fresh points  saturated   dead  update:data  what
-    good_init       0.2500        0.3000       3.1%      –      1.2e-03  LeCun × 5/3 (tanh's gain)
+    variant     final loss  fresh points  saturated     dead  update:data  what
+    good_init       0.2500        0.3000     3.100%        –     0.001200  LeCun × 5/3 (tanh's gain)
     """
-    lines = [f"{'variant':<10}  {'final loss':>10}  {'fresh points':>12}  {'saturated':>9}  {'dead':>5}  "
+    lines = [f"{'variant':<10}  {'final loss':>10}  {'fresh points':>12}  {'saturated':>9}  {'dead':>7}  "
              f"{'update:data':>11}  what"]
     for variant, row in summaries.items():
         ratio = row["median_update_ratio"]
-        lines.append(f"{variant:<10}  {row['final_loss']:>10.4f}  {row['held_out_loss']:>12.4f}  "
-                     f"{_percent(row['saturated']):>9}  {_percent(row['dead']):>5}  "
-                     f"{'–' if ratio is None else f'{ratio:.1e}':>11}  {WHAT[variant]}")
+        lines.append(f"{variant:<10}  {shown(row['final_loss']):>10}  {shown(row['held_out_loss']):>12}  "
+                     f"{_percent(row['saturated']):>9}  {_percent(row['dead']):>7}  "
+                     f"{'–' if ratio is None else shown(ratio):>11}  {WHAT[variant]}")
     return lines
 
 
 def table_notes():
     """What the table's columns mean, for under it."""
-    return ["final loss: the training set's cross-entropy after the last step; fresh points: the same on new "
-            "points of the spiral.",
-            "saturated: share of the hidden tanh activations saturated (|h| > 0.97), averaged over the steps; dead: "
-            "share of the hidden relu units never positive on the batch, averaged over the steps.",
-            "update:data: median over the steps of std(update) / std(weights), all weights together (about 1e-3 "
-            "is healthy)."]
+    return ["final loss: the training set's cross-entropy after the last update (the loss of the report after "
+            "the last step); fresh points: the same on new points of the spiral.",
+            f"saturated: share of the hidden tanh activations saturated (|h| > {shown(TANH_THRESHOLD)}), averaged "
+            "over the steps; dead: share of the hidden relu units never positive on the batch, averaged over the "
+            "steps.",
+            "update:data: median over the steps of std(update) / std(weights), all weights together (about a "
+            "thousandth is healthy)."]
 
 
 def _percent(share):
-    return "–" if share is None else f"{100 * share:.1f}%" if share < 0.995 else f"{100 * share:.0f}%"
+    return "–" if share is None else f"{shown(100 * share)}%"
+
+
+def three_losses(run, steps):
+    """The training set's loss at the three moments the printout shows, each named, so they tell one story.
+
+    The recorder keeps each step's loss before that step's update (the loss its gradients came
+    from); the report after the last step measures after the last update. With a learning rate
+    too high, the two differ by a whole update.
+    """
+    losses = run["recorder"].losses
+    return (f"The training set's loss at three moments: {shown(losses[0])} before the first update (the report "
+            f"at step 0, and the recorder's step 0); {shown(losses[-1])} before the last update (the recorder's "
+            f"step {steps - 1}); {shown(run['end'].loss)} after it (the report after {steps} steps, and the "
+            f"table's final loss).")
 
 
 def write_pictures(folder, variant, run):
@@ -238,7 +254,7 @@ def main(steps=100, out_dir=None, seed=0, quiet=False, widths=WIDTHS, n_per_clas
         if pictures:
             files[variant] = write_pictures(folder, variant, run)
         report_text = (f"=== {variant}: {WHAT[variant]} ===\nAt step 0:\n{run['start']}\n\n"
-                       f"After {steps} steps:\n{run['end']}\n\n{run['recorder']}\n")
+                       f"After {steps} steps:\n{run['end']}\n\n{run['recorder']}\n{three_losses(run, steps)}\n")
         reports.append(report_text)
         if not quiet:
             print(report_text, flush=True)
@@ -250,10 +266,10 @@ def main(steps=100, out_dir=None, seed=0, quiet=False, widths=WIDTHS, n_per_clas
                "files": {"summary": str(folder / "summary.json"), "table": str(folder / "summary.txt"),
                          "reports": str(folder / "reports.txt"), "pictures": files}}
     if not quiet:
-        print(f"After {steps} steps of full-batch SGD (lr {base_lr:g}) on {len(points)} spiral points:")
+        print(f"After {steps} steps of full-batch SGD (lr {shown(base_lr)}) on {len(points)} spiral points:")
         print(table)
         print(f"wrote {results['files']['summary']}, {results['files']['table']}, {results['files']['reports']} "
-              f"and {sum(len(f) for f in files.values())} pictures in {folder} ({results['seconds']:.1f} s)")
+              f"and {sum(len(f) for f in files.values())} pictures in {folder} ({shown(results['seconds'])} s)")
     return results
 
 

@@ -11,13 +11,13 @@ sample, with explain()'s words and numbers.
 import math
 import numbers
 
-from autograd import Value, shown
+from autograd import Value
 
-from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module
 from .reals import as_list
 from .layer_statistics import (SIGMOID_THRESHOLD, TANH_THRESHOLD, ZERO_THRESHOLD, Thresholds, dead_units, mean_and_std,
                          ratio_of_stds)
+from .health_chance import chance_loss, outputs_seen
 from .health_findings import findings
 from .health_text import as_html, as_text, loss_line, number, percent, table_rows
 from .health_why import why
@@ -125,8 +125,9 @@ def health(model, inputs, targets=None, loss=None, forward=None, tanh_threshold=
         for p, grad in zip(parameters, saved):                 # every .grad as it was before
             p.grad = grad
     chance, rule = chance_loss(loss, outputs, targets) if loss is not None else (None, None)
+    seen = outputs_seen(loss, outputs, targets) if loss is not None else None
     return HealthReport(model, samples, target_list, loss, forward, layers, owners,
-                        None if loss_value is None else loss_value.data, chance, rule, thresholds)
+                        None if loss_value is None else loss_value.data, chance, rule, seen, thresholds)
 
 
 def _checked_loss(loss_value):
@@ -138,43 +139,13 @@ def _checked_loss(loss_value):
     return loss_value
 
 
-def chance_loss(loss, outputs, targets):
-    """(the loss a network that knows nothing scores, how) for nn's losses; (None, why not) for others.
-
-    cross-entropy: ln C for C classes (equal probabilities); binary cross-entropy: ln 2 (p = ½);
-    hinge: 1 (a score of 0); mse: the targets' variance (predicting their mean for every sample).
-    >>> chance_loss(cross_entropy, [[0.0, 0.0, 0.0]], [1])[0] == math.log(3)
-    True
-    >>> chance_loss(mse_loss, [0.0, 0.0], [1.0, 3.0])
-    (1.0, "mse of predicting the targets' mean 2.000 for every sample (their variance)")
-    """
-    if loss is cross_entropy:
-        first = as_list(outputs[0], "health: outputs") if outputs else None
-        classes = len(first) if first is not None else None
-        if not classes:
-            return None, "cross-entropy, but the outputs are not lists of logits"
-        return math.log(classes), f"ln {classes}: the cross-entropy of equal probabilities for {classes} classes"
-    if loss is binary_cross_entropy:
-        return math.log(2.0), "ln 2: the binary cross-entropy of p = ½ (a logit of 0) for every sample"
-    if loss is hinge_loss:
-        return 1.0, "1: the hinge loss of a score of 0 for every sample"
-    if loss is mse_loss and targets is not None:
-        values = [t.data if type(t) is Value else float(t) for t in as_list(targets, "health: targets")]
-        mean = math.fsum(values) / len(values)
-        variance = math.fsum((t - mean) ** 2 for t in values) / len(values)
-        return variance, f"mse of predicting the targets' mean {shown(mean)} for every sample (their variance)"
-    name = getattr(loss, "__name__", type(loss).__name__)
-    return None, f"no chance value known for the loss {name!r} (nn's cross_entropy, binary_cross_entropy, " \
-                 f"hinge_loss and mse_loss have one)"
-
-
 class HealthReport:
     """What `nn.health` saw: `.layers` (a LayerHealth each), `.loss`, `.chance_loss`, `.findings`, `.why()`.
 
     `str(report)` is a table and the findings; in a notebook it shows as HTML.
     """
 
-    def __init__(self, model, inputs, targets, loss, forward, layers, owners, loss_value, chance, rule,
+    def __init__(self, model, inputs, targets, loss, forward, layers, owners, loss_value, chance, rule, seen,
                  thresholds):
         self.model_name = type(model).__name__
         self.samples = len(inputs)
@@ -182,6 +153,7 @@ class HealthReport:
         self.loss = loss_value
         self.loss_name = None if loss is None else getattr(loss, "__name__", type(loss).__name__)
         self.chance_loss, self.chance_rule = chance, rule
+        self.outputs_seen = seen                                 # what the outputs say about the loss (health_chance)
         self.thresholds = thresholds
         self._model, self._inputs, self._targets, self._loss, self._forward = model, inputs, targets, loss, forward
         self._owners = owners

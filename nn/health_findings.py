@@ -3,6 +3,7 @@
 One finding per kind of problem: the layers that have it are listed with their numbers, then the
 chain-rule step that explains it once, and where a unit can show it, the `report.why` call that does.
 """
+from .health_chance import loss_against_chance
 from .health_text import number, percent
 from .layer_statistics import local_derivative
 
@@ -16,37 +17,17 @@ DERIVATIVE_WORDS = {"tanh": "1 − h²", "sigmoid": "h(1 − h)"}
 
 def findings(report):
     """The findings as sentences: the loss against chance, then each kind of problem (or that none was found)."""
-    found = [] if _loss_against_chance(report) is None else [_loss_against_chance(report)]
+    on_loss = loss_against_chance(report)
+    found = [] if on_loss is None else [on_loss]
     problems = (_saturation(report, "tanh") + _saturation(report, "sigmoid") + _dead(report) + _faded(report)
                 + _still_weights(report) + _gradient_across_layers(report))
     if problems:
         return found + problems
-    checks = [f"no layer has more than {FLAG_SATURATED:.0%} of its activations saturated", "no relu unit is dead"]
+    checks = [f"no layer has more than {percent(FLAG_SATURATED)} of its activations saturated", "no relu unit is dead"]
     if report.loss is not None:
-        checks.append(f"the gradient keeps its size within {FLAG_GRADIENT_RATIO:g}× from the last layer to the first")
+        checks.append(f"the gradient keeps its size within {number(FLAG_GRADIENT_RATIO)}× from the last layer to "
+                      f"the first")
     return found + ["No problem found in the layers: " + ", ".join(checks) + "."]
-
-
-def _loss_against_chance(report):
-    if report.loss is None or report.chance_loss is None:
-        return None
-    loss, chance = report.loss, report.chance_loss
-    against = f"chance, {number(chance)} ({report.chance_rule})"
-    if chance <= 0.0:
-        return f"The loss is {number(loss)}; {against}."
-    ratio = loss / chance
-    if ratio > 2.0:
-        return (f"The loss, {number(loss)}, is {ratio:.3g}× {against}: the network is confidently wrong before "
-                f"it has learned anything. Its outputs are too large, and a sure wrong answer costs far more "
-                f"than a guess; smaller weights in the last layer would start it near chance.")
-    if ratio > 1.25:
-        return (f"The loss, {number(loss)}, is {ratio:.3g}× {against}: the outputs start larger than a network "
-                f"that knows nothing needs, so the first steps go to shrinking them; smaller weights in the "
-                f"last layer would start it near chance.")
-    if ratio >= 0.8:
-        return (f"The loss, {number(loss)}, is close to {against}, as it should be for a network that has not "
-                f"learned yet (if it has, it learned nothing).")
-    return f"The loss, {number(loss)}, is below {against}: the network predicts better than a guess."
 
 
 def _listed(layers, value):
@@ -68,8 +49,8 @@ def _saturation(report, activation):
             if len(flagged) == 1 else
             f"Saturated {activation} layers: {_listed(flagged, lambda layer: percent(layer.saturated))} of their "
             f"activations")
-    text = (f"{what} ({rule}). There the local derivative {words} is below {bound:.2g}, so by the chain rule "
-            f"δ(z) = δ(h) × ({words}) passes back less than {100 * bound:.2g}% of the gradient that reaches h: "
+    text = (f"{what} ({rule}). There the local derivative {words} is below {number(bound)}, so by the chain rule "
+            f"δ(z) = δ(h) × ({words}) passes back less than {percent(bound)} of the gradient that reaches h: "
             f"the weights into these units learn slowly, and little flows on to the layers below.")
     if report.loss is not None:
         text += f" report.why({worst.name!r}, {_flattest_unit(worst)}) shows it on one sample."
@@ -113,7 +94,7 @@ def _faded(report):
     if not flagged:
         return []
     listing = _listed(flagged, lambda layer: f"{percent(layer.near_zero)} (std {number(layer.std)})")
-    return [f"Faded signal: {listing} of the activations are near zero (|h| < {report.thresholds.zero:g}). Each "
+    return [f"Faded signal: {listing} of the activations are near zero (|h| < {number(report.thresholds.zero)}). Each "
             f"layer multiplies its input by about its weights' scale × √(inputs per unit); below 1 the signal "
             f"shrinks layer after layer, and as δ passes back through the same weights (δ(x) = Σ δ(z) × w), "
             f"the gradient shrinks the same way."]
@@ -142,7 +123,7 @@ def _gradient_across_layers(report):
         return [f"No gradient at all reaches {first.name} (the std of δ(h) there is 0, against "
                 f"{number(last.grad_std)} at {last.name}): a layer in between passes nothing back."]
     path = (f"the std of δ(h) goes from {number(last.grad_std)} at {last.name} to {number(first.grad_std)} at "
-            f"{first.name} ({ratio:.3g}×)")
+            f"{first.name} ({number(ratio)}×)")
     chain = ("By the chain rule δ at a layer is δ at the next one times its weights and the activations' local "
              "derivatives")
     if ratio < 1.0 / FLAG_GRADIENT_RATIO:

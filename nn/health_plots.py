@@ -7,7 +7,7 @@ numbers (`nn.health`, `nn.Recorder`) need no matplotlib.
 import io
 import math
 
-from .health_text import number
+from .health_text import number, percent
 
 # One colour per layer, readable for most colour-blind viewers (Okabe-Ito, then a few more).
 COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
@@ -44,7 +44,7 @@ def activation_histograms(report, layers=None, title=None):
     >>> import random, nn; random.seed(0)
     >>> report = nn.health(nn.MLP(2, [4, 4, 1], activation="tanh"), [[0.5, -1.0], [1.0, 0.2], [-0.3, 0.8]])
     >>> activation_histograms(report).axes[0].get_legend_handles_labels()[1][0]
-    'layers[0] (tanh): mean 0.1054, std 0.4198, saturated 0.0%'
+    'layers[0] (tanh): mean 0.1054, std 0.4198, saturated 0%'
     """
     chosen = _chosen_layers(report.layers, layers)
     figure = new_figure()
@@ -53,7 +53,7 @@ def activation_histograms(report, layers=None, title=None):
         values = [y for row in layer.activations for y in row]
         label = f"{layer.name} ({layer.activation}): mean {number(layer.mean)}, std {number(layer.std)}"
         if layer.saturated is not None:
-            label += f", saturated {100 * layer.saturated:.1f}%"
+            label += f", saturated {percent(layer.saturated)}"
         if layer.activation == "relu":
             label += f", dead {len(layer.dead)}/{layer.units}"
         _histogram_line(axes, values, colour, label)
@@ -71,9 +71,15 @@ def activation_histograms(report, layers=None, title=None):
 def gradient_histograms(report, layers=None, title=None):
     """The distribution of the gradient δ(h) = ∂loss/∂h reaching each layer's activations, one panel per layer.
 
-    Each panel has its own scale (from one layer to the next the gradient can differ by orders of
-    magnitude); its title gives the layer's std, so the panels compare by number. Needs a report
-    made with a loss.
+    Every panel has the same x scale, so a gradient that fades (or grows) from layer to layer shows as
+    a narrower (or wider) shape; each title gives the layer's std, so a gradient too narrow to see
+    still has its number. Needs a report made with a loss.
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [4, 4, 3], activation="tanh")
+    >>> report = nn.health(model, [[0.5, -1.0], [1.0, 0.2]], [0, 2], loss=nn.cross_entropy)
+    >>> figure = gradient_histograms(report)
+    >>> len({axes.get_xlim() for axes in figure.axes}), figure.axes[0].get_title()
+    (1, 'layers[0] (tanh): std 0.1936')
     """
     if report.loss is None:
         raise ValueError("gradient histograms need a report made with a loss: "
@@ -82,15 +88,20 @@ def gradient_histograms(report, layers=None, title=None):
     columns = 1 if len(chosen) == 1 else 2
     rows = math.ceil(len(chosen) / columns)
     figure = new_figure(7.0, 1.2 + 2.2 * rows)
-    for index, (colour, layer) in enumerate(zip(_colours(), chosen)):
+    gradients = [[g for row in layer.gradients for g in row] for layer in chosen]
+    largest = max((abs(g) for values in gradients for g in values if math.isfinite(g)), default=0.0)
+    reach = 1.08 * largest if largest > 0.0 else 1.0          # one symmetric range for every panel
+    for index, (colour, layer, values) in enumerate(zip(_colours(), chosen, gradients)):
         axes = figure.add_subplot(rows, columns, index + 1)
-        values = [g for row in layer.gradients for g in row]
-        _histogram_line(axes, values, colour, None)
-        axes.set_title(f"{layer.name} ({layer.activation}): std {number(layer.grad_std)}", fontsize=9)
+        _histogram_line(axes, values, colour, None, bins=60, span=(-reach, reach))
+        axes.set_xlim(-reach, reach)
+        axes.set_title(f"{layer.name} ({layer.activation}): std {number(layer.grad_std)}", fontsize=10,
+                       fontweight="bold")
         axes.ticklabel_format(axis="x", style="sci", scilimits=(-2, 2))
         axes.tick_params(labelsize=8)
         axes.set_yticks([])
-    figure.supxlabel("gradient δ(h) = ∂loss/∂h (each panel its own scale)", fontsize=10)
+    figure.supxlabel("gradient δ(h) = ∂loss/∂h (one scale for every panel: a narrow shape is a small gradient)",
+                     fontsize=10)
     figure.suptitle(title or f"Gradients reaching each layer's activations ({report.samples} samples)", fontsize=11)
     return figure
 
@@ -122,6 +133,7 @@ def update_ratios(recorder, title=None):
         axes.text(0.5, 0.35, "no weight moved at any step (the ratio is 0, its log −∞)", ha="center",
                   transform=axes.transAxes)
     axes.set_xlim(0, max(1, recorder.steps - 1))
+    _whole_steps(axes)
     axes.set_xlabel("step")
     axes.set_ylabel("log10( std(update) / std(weights) )")
     axes.set_title(title or "Update:data ratio of each layer's weights", fontsize=11)
@@ -152,6 +164,7 @@ def saturation_over_steps(recorder, title=None):
         axes.text(0.5, 0.5, "no tanh, sigmoid or relu layer: nothing can saturate or die",
                   ha="center", va="center", transform=axes.transAxes)
     axes.set_ylim(-2, 102)
+    _whole_steps(axes)
     axes.set_xlabel("step")
     axes.set_ylabel("% of activations saturated / % of units dead")
     axes.set_title(title or "Saturated activations and dead units per layer", fontsize=11)
@@ -175,6 +188,7 @@ def histogram_over_time(recorder, layer=0, title=None):
                         extent=(-0.5, recorder.steps - 0.5, low, high))
     colour_bar = figure.colorbar(shown, ax=axes)
     colour_bar.set_label("log(1 + count)")
+    _whole_steps(axes)
     axes.set_xlabel("step")
     axes.set_ylabel(f"activation h ({history.activation})")
     axes.set_title(title or f"{history.name}: histogram of its activations at each step", fontsize=11)
@@ -194,25 +208,34 @@ def _chosen_layers(layers, keys):
     return picked
 
 
-def _histogram_line(axes, values, colour, label, bins=50):
+def _histogram_line(axes, values, colour, label, bins=50, span=None):
     """A histogram drawn as a step line (densities), so several layers can share one axes.
 
-    Numbers all equal (a dead layer: every activation 0) make one vertical line, with room around it.
+    `span` (low, high) fixes the bins, so panels on one scale bin alike; by default they cover the
+    values. Numbers all equal (a dead layer: every activation 0) make one vertical line, with room around it.
     """
     low, high = min(values), max(values)
     if low == high:
         axes.axvline(low, color=colour, linewidth=2.5, label=None if label is None else label + " (all equal)")
         axes.set_xlim(low - 1.0, high + 1.0)
-        axes.text(low, 0.5, f"  all {len(values)} = {low:g}", color=colour, transform=axes.get_xaxis_transform(),
-                  fontsize=9)
+        axes.text(low, 0.5, f"  all {len(values)} = {number(low)}", color=colour,
+                  transform=axes.get_xaxis_transform(), fontsize=9)
         return
+    if span is not None:
+        low, high = span
     counts = [0] * bins
     width = (high - low) / bins
     for value in values:
-        counts[min(int((value - low) / width), bins - 1)] += 1
+        counts[max(0, min(int((value - low) / width), bins - 1))] += 1
     densities = [count / (len(values) * width) for count in counts]
     edges = [low + k * width for k in range(bins + 1)]
     axes.stairs(densities, edges, color=colour, linewidth=1.5, label=label)
+
+
+def _whole_steps(axes):
+    """Ticks on whole steps only: a step 2.5 does not exist."""
+    from matplotlib.ticker import MaxNLocator
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _legend(axes):

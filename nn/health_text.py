@@ -14,12 +14,27 @@ def number(x):
 
 
 def percent(x):
-    """A fraction as a percentage with one decimal ('–' for None).
+    """A fraction as a percentage, its number written by `shown` ('–' for None).
 
-    >>> percent(0.7125), percent(None)
-    ('71.2%', '–')
+    >>> percent(0.7125), percent(0.0), percent(1.0), percent(None)
+    ('71.25%', '0%', '100.0%', '–')
     """
-    return "–" if x is None else f"{100.0 * x:.1f}%"
+    return "–" if x is None else f"{shown(100.0 * x)}%"
+
+
+LETTERS_SOUNDING_A_VOWEL = set("AEFHILMNORSX")     # said ay, ee, ef, aitch, eye, el, em, en, oh, ar, es, ex
+
+
+def with_article(name):
+    """The name with 'a' or 'an' as it sounds: a letter at a time for an acronym (MLP: em-el-pee), else by its
+    first letter.
+
+    >>> with_article("MLP"), with_article("GPT"), with_article("Mixed"), with_article("Encoder"), with_article("RNN")
+    ('an MLP', 'a GPT', 'a Mixed', 'an Encoder', 'an RNN')
+    """
+    acronym = len(name) > 1 and name[:2].isupper() or len(name) == 1
+    vowel = name[:1].upper() in LETTERS_SOUNDING_A_VOWEL if acronym else name[:1].lower() in "aeiou"
+    return f"{'an' if vowel else 'a'} {name}"
 
 
 def table_rows(report):
@@ -52,7 +67,7 @@ def as_text(report):
     """A report as text: the title, the table, the loss line and the findings."""
     rows = table_rows(report)
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = [f"Training health of a {report.model_name} on {report.samples} samples"]
+    lines = [f"Training health of {with_article(report.model_name)} on {report.samples} samples"]
     for row in rows:
         cells = [cell.ljust(width) if column < 2 else cell.rjust(width)
                  for column, (cell, width) in enumerate(zip(row, widths))]
@@ -75,6 +90,6 @@ def as_html(report):
     loss = f"<p>{html.escape(loss_line(report))}</p>" if loss_line(report) else ""
     findings = "".join(f"<li>{html.escape(finding)}</li>" for finding in report.findings)
     return (f'<div style="font:14px/1.45 system-ui,sans-serif;max-width:100%">'
-            f"<b>Training health of a {html.escape(report.model_name)} on {report.samples} samples</b>"
+            f"<b>Training health of {html.escape(with_article(report.model_name))} on {report.samples} samples</b>"
             f'<table style="border-collapse:collapse;margin:6px 0"><tr>{head}</tr>{body}</table>'
             f"{loss}<b>Findings</b><ul style=\"margin:4px 0\">{findings}</ul></div>")

@@ -98,8 +98,12 @@ def _meaning(activation, z, h, derivative, dead):
         return f"∂h/∂z = [z > 0] = 1: on this sample the unit is alive and passes δ(h) on unchanged."
     formula = "1 − h²" if activation == "tanh" else "h(1 − h)"
     edge = _near_edge(h)
-    value = f"1 − {edge if h >= 0 else '(' + edge + ')'}²" if activation == "tanh" else f"{edge} × {shown(1.0 - h)}"
-    share = f"{100 * derivative:.2g}%"
+    if activation == "tanh":
+        size = _near_edge(abs(h))                               # h² = |h|²: the distance form needs no sign
+        value = f"1 − {_bracketed(edge if ' ' not in size else size)}²"
+    else:
+        value = f"{_bracketed(edge)} × {_bracketed(shown(1.0 - h))}"
+    share = f"{shown(100 * derivative)}%"
     if derivative == 0.0:
         ends = "±1" if activation == "tanh" else "0 or 1"
         return (f"∂h/∂z = {formula} = {value} = 0 (h rounds to exactly {ends} in floating point): {activation} is "
@@ -132,12 +136,22 @@ def _check_unchanged(report):
                            "call nn.health again for a report on the new weights")
 
 
-def _near_edge(h):
-    """h with enough decimals to tell it from its flat end (±1 for tanh, 0 or 1 for sigmoid).
+EDGE = 0.01                 # within 0.01 of ±1, h is written as its distance from the end: 1 − 0.0003750
 
-    >>> _near_edge(0.5), _near_edge(0.99999982), _near_edge(-1.0)
-    ('0.5000', '0.999999820', '-1.0000')
+
+def _near_edge(h):
+    """h as `shown` writes it, or, within EDGE of tanh's or sigmoid's flat end ±1, as its distance from that
+    end (the distance by shown): 0.99962 would show as 0.9996, and 1 − 0.9996² is 0.0008, not 0.00075.
+
+    >>> _near_edge(0.5), _near_edge(0.0), _near_edge(-1.0), _near_edge(0.999625), _near_edge(-0.9999999)
+    ('0.5000', '0', '-1.000', '1 − 0.0003750', '-(1 − 1.000e-07)')
     """
-    gap = min(abs(1.0 - abs(h)), abs(h)) if abs(h) <= 1.0 else 0.0
-    decimals = 4 if gap == 0.0 or gap >= 1e-3 else 2 - math.floor(math.log10(gap))
-    return f"{h:.{max(decimals, 4)}f}"
+    if 1.0 - EDGE < abs(h) < 1.0:
+        distance = f"1 − {shown(1.0 - abs(h))}"
+        return distance if h > 0.0 else f"-({distance})"
+    return shown(h)
+
+
+def _bracketed(text):
+    """A number's text ready to be multiplied or squared: '(1 − 1.800e-07)', '(-0.9759)', '0.5000'."""
+    return f"({text})" if " " in text or text.startswith("-") else text

@@ -8,6 +8,8 @@ import bisect
 import math
 import operator
 
+from autograd import shown
+
 from .reals import real_number
 
 TANH_THRESHOLD = 0.97       # tanh is saturated where |y| > 0.97: its local derivative 1 − y² < 0.0591
@@ -36,11 +38,15 @@ class Thresholds:
         return None
 
     def saturation_rule(self, activation):
-        """The saturation test in words: '|h| > 0.97'."""
+        """The saturation test in words, each number as `shown` writes it.
+
+        >>> Thresholds().saturation_rule("tanh"), Thresholds().saturation_rule("sigmoid")
+        ('|h| > 0.9700', 'h < 0.03000 or h > 0.9700')
+        """
         if activation == "tanh":
-            return f"|h| > {self.tanh:g}"
+            return f"|h| > {shown(self.tanh)}"
         if activation == "sigmoid":
-            return f"h < {self.sigmoid:g} or h > {1.0 - self.sigmoid:g}"
+            return f"h < {shown(self.sigmoid)} or h > {shown(1.0 - self.sigmoid)}"
         return None
 
     def saturated_count(self, ordered, activation):

@@ -14,6 +14,7 @@ import statistics
 
 from autograd import Value, shown
 
+from .health_text import percent, with_article
 from .layer_statistics import (Thresholds, quick_mean_and_std, SIGMOID_THRESHOLD,
                          TANH_THRESHOLD, ZERO_THRESHOLD)
 from .watch import Watch, layer_activation, layer_weights
@@ -121,7 +122,8 @@ def histogram_range(activation, ordered):
 class Recorder:
     """Training health at every step: call `recorder.step(loss)` instead of `optimizer.step()`.
 
-    `.layers` holds a LayerHistory per layer, `.losses` the loss of each step and `.update_ratio`
+    `.layers` holds a LayerHistory per layer, `.losses` the loss of each step (of that step's batch, before
+    that step's update: the loss its gradients came from) and `.update_ratio`
     the log10 update:data ratio of all the watched weights together at each step. The recorder watches
     the model's layers from when it is made until `close()` (or the end of a `with` block); every
     call of a layer with a graph between two steps counts for the next step.
@@ -218,18 +220,17 @@ class Recorder:
         self.close()
 
     def __str__(self):
-        lines = [f"Recorder of a {self.model_name}: {self.steps} steps"]
+        lines = [f"Recorder of {with_article(self.model_name)}: {self.steps} steps"]
         if self.losses:
-            lines[0] += f", loss {shown(self.losses[0])} at the first and {shown(self.losses[-1])} at the last"
-        lines.append(f"  {'layer':<22} {'activation':<10} {'saturated':>9} {'dead':>6} {'update:data (log10)':>20}")
+            lines[0] += f"; the loss of each step's batch, before that step's update: {shown(self.losses[0])} at step 0"
+            if self.steps > 1:
+                lines[0] += f" and {shown(self.losses[-1])} at step {self.steps - 1}"
+        lines.append(f"  {'layer':<22} {'activation':<10} {'saturated':>9} {'dead':>7} {'update:data (log10)':>20}")
         for history in self.layers:
-            saturated = _last(history.saturated)
-            dead = _last(history.dead)
             logs = [log for log in history.update_ratio if log is not None]
-            median_log = f"{statistics.median(logs):.2f}" if logs else "–"
-            lines.append(f"  {history.name:<22} {history.activation:<10} "
-                         f"{'–' if saturated is None else f'{100 * saturated:.1f}%':>9} "
-                         f"{'–' if dead is None else f'{100 * dead:.0f}%':>6} {median_log:>20}")
+            median_log = shown(statistics.median(logs)) if logs else "–"
+            lines.append(f"  {history.name:<22} {history.activation:<10} {percent(_last(history.saturated)):>9} "
+                         f"{percent(_last(history.dead)):>7} {median_log:>20}")
         lines.append("  (saturated and dead: the last step; update:data: the median over the steps)")
         return "\n".join(lines)
 

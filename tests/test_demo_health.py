@@ -4,9 +4,11 @@ import json
 
 import pytest
 
+from autograd import shown
 from demos import health as demo
 from demos.datasets import make_spiral
 from test_demos_help import assert_help_matches
+from test_health import assert_numbers_shown
 
 SMALL = {"widths": (6, 6, 6, 6), "n_per_class": 10, "steps": 25}     # a smaller net, so the test is fast
 SEEDS = (0, 1, 2)
@@ -84,3 +86,23 @@ def test_unknown_variants_are_refused(tmp_path):
     with pytest.raises(ValueError, match="variants"):
         demo.main(steps=2, out_dir=tmp_path / "out", variants=["huge_init"], quiet=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_losses_a_run_prints_are_labelled_and_agree(capsys):
+    """Each variant's printout names its three losses (before the first update, before the last, after it);
+    the one after is the end report's loss and the table's final loss, written alike; every number by shown()."""
+    results = demo.main(steps=3, widths=(3, 3), n_per_class=4, quiet=False, pictures=False,
+                        variants=["high_lr", "good_init"])
+    printed = capsys.readouterr().out
+    table = results["table"].splitlines()
+    for variant, row in results["summary"].items():
+        part = printed.split(f"=== {variant}:")[1].split("\n=== ")[0]
+        end = part.split("After 3 steps:")[1]
+        final = shown(row["final_loss"])
+        assert f"loss {final} (cross_entropy)" in end
+        assert "the loss of each step's batch, before that step's update" in part
+        assert (f"{shown(row['initial_loss'])} before the first update" in part
+                and f"{final} after it (the report after 3 steps, and the table's final loss)" in part)
+        (table_row,) = [line for line in table if line.startswith(variant)]
+        assert table_row.split()[1] == final
+    assert_numbers_shown(printed)

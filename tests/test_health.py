@@ -2,14 +2,17 @@
 in the demos' loop and the GPT's, the layer watch, the pictures, and the recorder benchmark's agreement."""
 import copy
 import math
+import io
 import pickle
 import random
+import re
+import statistics
 import string
 
 import pytest
 
 import nn
-from autograd import no_grad, tape
+from autograd import no_grad, shown, tape
 from benchmarks import recorder as recorder_bench
 from benchmarks.data import initial_weights, moons
 from demos import _common, gpt
@@ -57,6 +60,41 @@ def batch(n=24, seed=1):
 
 def close(a, b, tolerance=TOLERANCE):
     return abs(a - b) <= tolerance * max(1.0, abs(b))
+
+
+# A number with a decimal point or an exponent, standing alone (not part of a name like x1.5 or layers[0]).
+WRITTEN_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?:e[+-]\d+)?(?![\d.])|(?<![\w.])-?\d+e[+-]\d+(?![\d.])")
+
+
+def assert_numbers_shown(text):
+    """Every number in `text` that has a decimal point or an exponent is written as autograd.shown writes it."""
+    own = [token for token in WRITTEN_NUMBER.findall(text) if shown(float(token)) != token]
+    assert not own, f"numbers not written by shown(): {own}"
+
+
+def bracket_depth(text):
+    """How deep round brackets nest in `text`, not counting a function's or a node's own, as in relu(z) or δ(h)."""
+    depth = deepest = 0
+    for index, character in enumerate(text):
+        if character == "(" and not (index and text[index - 1].isalnum()):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character == ")" and depth and not _closes_a_call(text, index):
+            depth -= 1
+    return deepest
+
+
+def _closes_a_call(text, index):
+    """Whether the ')' at `index` closes a bracket opened right after a letter (a call such as relu(z))."""
+    depth = 0
+    for position in range(index - 1, -1, -1):
+        if text[position] == ")":
+            depth += 1
+        elif text[position] == "(":
+            if depth == 0:
+                return position > 0 and text[position - 1].isalnum()
+            depth -= 1
+    return False
 
 
 def torch_forward(model, points):
@@ -420,6 +458,7 @@ def test_health_of_the_gpt():
     report = nn.health(model, tokens, loss=lambda losses, _: sum(losses) * (1.0 / len(losses)), forward=model.loss)
     head = report.layer("lm_head")
     assert head.samples == 4 + 3 and head.units == vocabulary.size and head.grad_std > 0.0
+    assert str(report).startswith("Training health of a GPT on 2 samples")
     assert all(p.grad == 0.0 for p in model.parameters())
 
 
@@ -486,3 +525,197 @@ def test_recorder_benchmark_cases_compute_the_same_losses():
     section = recorder_bench.section(config, lambda cases, results: {"x": 0.0}, initial_weights((2, 4, 4, 1)),
                                      points, labels)
     assert section["notes"][0].startswith(("PASS", "FAIL")) and math.isfinite(section["overhead"])
+
+
+# ---- the words and numbers a new user reads --------------------------------------------------------------
+def regression_model():
+    """The new user's first regression: 1 → 4 relu → 1, on x = 0, 0.25, ..., 1.75; targets 3x + 5 (5 to 10.25)."""
+    random.seed(0)
+    model = nn.MLP(1, [4, 1])
+    inputs = [[i / 4] for i in range(8)]
+    return model, inputs, [3 * x[0] + 5 for x in inputs]
+
+
+def outputs_of(model, inputs):
+    with no_grad():
+        return [model(x).data for x in inputs]
+
+
+def test_mse_far_above_chance_says_which_way_the_outputs_are_off():
+    """For mse, a loss far above chance (the targets' variance) because the outputs average far from the
+    targets says so, with both means and which way, and advises a bias at the targets' mean or centred
+    targets, never smaller last-layer weights; the outputs too far above get "too large"."""
+    model, inputs, targets = regression_model()
+    report = nn.health(model, inputs, targets, loss=nn.mse_loss)
+    first = report.findings[0]
+    outputs = outputs_of(model, inputs)
+    assert report.loss > 10 * report.chance_loss
+    assert (f"the outputs average {shown(statistics.fmean(outputs))} where the targets average "
+            f"{shown(statistics.fmean(targets))}: too small") in first
+    assert "a bias in the last layer at the targets' mean, or centred targets" in first
+    assert "smaller weights" not in first and "too large" not in first and "confidently" not in first
+    above = nn.health(model, inputs, [-t for t in targets], loss=nn.mse_loss).findings[0]
+    assert ": too large" in above and "a bias in the last layer at the targets' mean" in above
+    assert "smaller weights" not in above
+
+
+def test_mse_far_above_chance_from_wide_outputs_advises_smaller_last_weights():
+    """When the outputs average where the targets do but spread far wider, the finding gives both stds and
+    advises smaller weights in the last layer (and no bias)."""
+    model, inputs, _ = regression_model()
+    for neuron in model.layers[1].neurons:
+        for w in neuron.w:
+            w.data *= 40.0
+    outputs = outputs_of(model, inputs)
+    centre = statistics.fmean(outputs)
+    targets = [centre + (0.1 if k % 2 else -0.1) for k in range(len(inputs))]
+    first = nn.health(model, inputs, targets, loss=nn.mse_loss).findings[0]
+    assert (f"std {shown(statistics.pstdev(outputs))} against the targets' {shown(statistics.pstdev(targets))}"
+            in first)
+    assert "smaller weights in the last layer" in first and "bias in the last layer" not in first
+
+
+def test_the_chance_rules_nest_no_brackets():
+    """Each loss's chance rule reads without a bracket inside a bracket, in the findings and the loss line."""
+    model, inputs, targets = regression_model()
+    report = nn.health(model, inputs, targets, loss=nn.mse_loss)
+    assert bracket_depth(report.findings[0]) <= 1 and bracket_depth(report.loss_line()) <= 1
+    assert "the targets' variance" in report.chance_rule
+    random.seed(0)
+    classifier = nn.MLP(1, [4, 1], activation="tanh")
+    signs = [1 if k % 2 else -1 for k in range(len(inputs))]
+    for loss, labels in ((nn.binary_cross_entropy, [(s + 1) // 2 for s in signs]), (nn.hinge_loss, signs)):
+        other = nn.health(classifier, inputs, labels, loss=loss)
+        assert bracket_depth(other.findings[0]) <= 1 and bracket_depth(other.loss_line()) <= 1, other.chance_rule
+
+
+def test_a_loss_far_above_chance_is_worded_true_at_any_step():
+    """Cross-entropy far above chance with large logits: confidently wrong, with the top class's mean
+    probability against a guess's and how many samples it gets right, and smaller last-layer weights;
+    nothing that assumes step 0."""
+    model = mixed_model()
+    for neuron in model.layers[3].neurons:
+        for w in neuron.w:
+            w.data *= 30.0
+    points, labels = batch()
+    report = nn.health(model, points, labels, loss=nn.cross_entropy)
+    first = report.findings[0]
+    with no_grad():
+        logits = [[z.data for z in model(p)] for p in points]
+    top = statistics.fmean(math.exp(max(z)) / sum(math.exp(v) for v in z) for z in logits)
+    right = sum(z.index(max(z)) == k for z, k in zip(logits, labels))
+    assert "confidently wrong" in first and "smaller weights in the last layer" in first
+    assert f"its top class gets {shown(top)} of the probability on average (a guess gives each {shown(1 / 3)})" in first
+    assert f"right on {right} of {len(points)} samples" in first
+    for assumes_step_zero in ("before it has learned", "start it", "starts", "at initialization"):
+        assert assumes_step_zero not in first
+
+
+def test_every_number_a_report_shows_is_written_by_shown():
+    """Tables, findings, why() and the recorder write every number as autograd.shown does: an exact zero
+    is "0", never "0.0000" or "0.0%"."""
+    model = mixed_model()
+    points, labels = batch()
+    report = nn.health(model, points, labels, loss=nn.cross_entropy)
+    dead = report.why("layers[1]", 2)
+    assert "  h = relu(z) = 0" in dead.lines
+    regression, inputs, targets = regression_model()
+    texts = [str(report), re.sub(r"<[^>]*>", " ", report._repr_html_()), str(dead), str(report.why("layers[0]", 1)),
+             str(report.why("layers[2]", 0)), str(nn.health(regression, inputs, targets, loss=nn.mse_loss))]
+    optimizer = nn.SGD(model.parameters(), lr=0.5)
+    with nn.Recorder(model, optimizer) as recorder:
+        for _ in range(2):
+            loss = nn.cross_entropy([model(p) for p in points], labels)
+            optimizer.zero_grad()
+            loss.backward()
+            recorder.step(loss)
+    texts.append(str(recorder))
+    for text in texts:
+        assert_numbers_shown(text)
+
+
+def test_why_writes_a_tanh_output_next_to_its_flat_end_as_a_distance_from_it():
+    """A tanh output that shown() would round to 1 is written 1 − gap, with the gap by shown(), so the
+    line 1 − h² = ... still reads true."""
+    random.seed(0)
+    model = nn.MLP(1, [1, 1], activation="tanh")
+    model.layers[0].neurons[0].w[0].data, model.layers[0].neurons[0].b.data = 10.0, 0.0
+    answer = nn.health(model, [[1.0]], [0.0], loss=nn.mse_loss).why(0, 0)
+    gap = 1.0 - answer.h
+    assert 0.0 < gap < 1e-8
+    assert f"  h = tanh(z) = 1 − {shown(gap)}" in answer.lines
+    assert f"1 − (1 − {shown(gap)})² = {shown(answer.local_derivative)}" in str(answer)
+    assert_numbers_shown(str(answer))
+
+
+def test_the_recorder_says_what_its_losses_are():
+    """str(recorder) names its losses: each step's batch, before that step's update."""
+    model = mixed_model()
+    points, labels = batch(8)
+    optimizer = nn.SGD(model.parameters(), lr=0.5)
+    with nn.Recorder(model, optimizer) as recorder:
+        for _ in range(3):
+            loss = nn.cross_entropy([model(p) for p in points], labels)
+            optimizer.zero_grad()
+            loss.backward()
+            recorder.step(loss)
+    first, last = recorder.losses[0], recorder.losses[-1]
+    assert (f"the loss of each step's batch, before that step's update: {shown(first)} at step 0 and "
+            f"{shown(last)} at step 2") in str(recorder)
+
+
+def test_titles_take_an_before_a_vowel_sound():
+    """'an MLP' (em-el-pee), 'a Mixed': the article goes by sound, in the report's text, its HTML and the recorder."""
+    random.seed(0)
+    mlp = nn.MLP(2, [3, 2])
+    points, labels = batch(4)
+    report = nn.health(mlp, points, [k % 2 for k in labels], loss=nn.cross_entropy)
+    assert str(report).startswith("Training health of an MLP on 4 samples")
+    assert "Training health of an MLP on 4 samples" in report._repr_html_()
+    assert str(nn.health(mixed_model(), points)).startswith("Training health of a Mixed on 4 samples")
+    with nn.Recorder(mlp, nn.SGD(mlp.parameters(), lr=0.1)) as recorder:
+        pass
+    assert str(recorder).startswith("Recorder of an MLP: 0 steps")
+
+
+def recorded_steps(steps):
+    model = mixed_model()
+    points, labels = batch(6)
+    optimizer = nn.SGD(model.parameters(), lr=0.5)
+    with nn.Recorder(model, optimizer, bins=10) as recorder:
+        for _ in range(steps):
+            loss = nn.cross_entropy([model(p) for p in points], labels)
+            optimizer.zero_grad()
+            loss.backward()
+            recorder.step(loss)
+    return recorder
+
+
+@pytest.mark.parametrize("steps", [2, 4])
+def test_pictures_over_steps_mark_whole_steps(steps):
+    """The update ratios, the saturation and the histogram over time mark whole steps only (no 2.5)."""
+    pytest.importorskip("matplotlib")
+    from nn import health_plots
+
+    recorder = recorded_steps(steps)
+    for figure in (health_plots.update_ratios(recorder), health_plots.saturation_over_steps(recorder),
+                   health_plots.histogram_over_time(recorder, 0)):
+        figure.savefig(io.BytesIO(), format="png")
+        axes = figure.axes[0]
+        low, high = axes.get_xlim()
+        ticks = [tick for tick in axes.get_xticks() if low - 1e-9 <= tick <= high + 1e-9]
+        assert len(ticks) >= 2 and all(tick == int(tick) for tick in ticks), ticks
+
+
+def test_gradient_histograms_share_one_scale():
+    """The gradient panels share one x scale, so a gradient that fades from layer to layer looks narrower;
+    each panel's title still gives its std."""
+    pytest.importorskip("matplotlib")
+    from nn import health_plots
+
+    report = nn.health(mixed_model(), *batch(12), loss=nn.cross_entropy)
+    figure = health_plots.gradient_histograms(report)
+    figure.savefig(io.BytesIO(), format="png")
+    panels = [axes for axes in figure.axes if axes.get_title()]
+    assert len(panels) == 3 and len({axes.get_xlim() for axes in panels}) == 1
+    assert all(f"std {shown(layer.grad_std)}" in axes.get_title() for axes, layer in zip(panels, report.layers))

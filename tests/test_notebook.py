@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from autograd import shown
+
 nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (pip install -e '.[test]')")
 nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install -e '.[test]')")
 pytest.importorskip("ipykernel", reason="ipykernel is not installed (pip install -e '.[test]')")
@@ -179,3 +181,5 @@ def test_the_torch_cell_round_trips_a_model(executed):
     assert "Sequential(" in text and "0.weight[3, 1] is layers[0].neurons[3].w[1] here" in text
     ours, torch_value = re.search(r"ours: (\S+)\s+torch: (\S+)", text).groups()
     assert float(ours) == pytest.approx(float(torch_value), rel=1e-12)
+    shown_gradient, torch_gradient = re.search(r"= (\S+)\s+torch: (\S+)\s*$", text.strip()).groups()
+    assert shown_gradient == shown(float(torch_gradient))      # explain's gradient, as shown, is torch's

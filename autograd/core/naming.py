@@ -1,4 +1,4 @@
-"""Names for the Values of a graph, the one naming rule of every view and of compiled code: the label when set, else one made from the op."""
+"""Names for the Values of a graph: the one naming rule of every view and of compiled code."""
 from .engine import OPS, Value, WeightedSum, walk, word_of
 
 

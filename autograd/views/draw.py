@@ -142,7 +142,8 @@ def draw_dot(root, rankdir=None, *, params=None, show_local=False, clusters=None
         parameters = _neuron_parameters(values)
     model = params if hasattr(params, "named_parameters") else None
     names = node_names(root, values, model)
-    made_up = {v for v in values if not v.label and v not in parameter_names(model)}
+    named_in_model = parameter_names(model)
+    made_up = {v for v in values if not v.label and v not in named_in_model}
     groups = _cluster_groups(clusters, shown_values, params)
     grads = shown_grads(root, values)
     biggest = max((abs(g) for g in grads.values() if not math.isnan(g)), default=0.0)
