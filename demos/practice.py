@@ -3,8 +3,9 @@
 It poses `autograd.practice.exercise(level, seed)`: the forward pass with its numbers, then one question per
 gradient, in the order backward() completes them. After a wrong answer it says which slip the number looks
 like, in the words of `autograd.practice.check` (sign, missing_use, no_upstream, input_for_output,
-swapped_operands, other); after a second wrong try it shows the answer as upstream × local. At the end, or at
-the end of the input, it prints "k of n right".
+swapped_operands, other); after a second wrong try it shows the answer as upstream × local. At the end, at the
+end of the input, or on Ctrl-C, it prints "k of n right at the first try" (as the practice page counts) and
+exits 0.
 
     python -m demos.practice [--level N] [--seed S]       (N: 1 one op ... 5 a 2-2-1 network,
                                                             or delta_rule, one_path, drummyfish)
@@ -33,7 +34,8 @@ def parse_number(text):
 
 def quiz(exercise, read_line, write):
     """Pose every asked gradient of `exercise`, reading answers with `read_line()` ('' at the end of input)
-    and writing with `write(text)`. Returns (right, asked): how many were answered right (without a reveal).
+    and writing with `write(text)`. Returns (right, asked): how many were right at the first try (text that
+    is not a number is not a try). Ctrl-C (KeyboardInterrupt) ends the quiz early, like the end of input.
 
     >>> from autograd import Value
     >>> lines = iter(["1", "2"])
@@ -43,40 +45,60 @@ def quiz(exercise, read_line, write):
     """
     known = {}                                                 # name -> the number the next questions build on
     right = 0
-    for node in exercise.asked:
-        name = exercise.names[node]
-        tries = 0
-        while tries < TRIES:
-            write(f"{exercise.question(node)} = ? ")
-            line = read_line()
-            if line == "":
+    try:
+        for node in exercise.asked:
+            outcome = ask(exercise, node, known, read_line, write)
+            if outcome is None:
                 write("\n(end of input)\n")
-                return right, len(exercise.asked)
-            number = parse_number(line)
-            if number is None:
-                write("not a number, try again\n")
-                continue
-            report = practice.check(exercise.root, dict(known, **{name: number}))
-            row = next(row for row in report.rows if row.name == name)
-            if row.status == "right":
-                write("✓ right\n")
-                right += 1
-                known[name] = number
                 break
-            tries += 1
-            mistake = report.mistake or "other"
-            write(f"✗ {mistake}: {practice.MISTAKE_WORDS[mistake]}.")
-            write(" Try again.\n" if tries < TRIES else "\n")
-        else:
-            write(f"  the answer: {exercise.question(node)} = {shown(row.expected)}\n")
-            for line in practice.breakdown(exercise.root, node):
-                write(f"    {line}\n")
-            known[name] = row.expected
+            right += outcome == "first try"
+    except KeyboardInterrupt:                                  # Ctrl-C: stop here and say the score
+        write("\n(interrupted)\n")
     return right, len(exercise.asked)
 
 
+def ask(exercise, node, known, read_line, write):
+    """Ask for one gradient, at most TRIES times, then reveal it. The number the next questions build on goes
+    into `known`. Returns "first try", "later try", "revealed", or None at the end of input.
+
+    >>> from autograd import Value
+    >>> lines = iter(["-3", "3"])
+    >>> a = Value(2.0, label="a"); L = a * 3.0; L.label = "L"
+    >>> known = {}
+    >>> ask(practice.Exercise(L), a, known, lambda: next(lines, ""), lambda text: None), known
+    ('later try', {'a': 3.0})
+    """
+    name = exercise.names[node]
+    tries = 0
+    while tries < TRIES:
+        write(f"{exercise.question(node)} = ? ")
+        line = read_line()
+        if line == "":
+            return None
+        number = parse_number(line)
+        if number is None:
+            write("not a number, try again\n")
+            continue
+        report = practice.check(exercise.root, dict(known, **{name: number}))
+        row = next(row for row in report.rows if row.name == name)
+        if row.status == "right":
+            write("✓ right\n")
+            known[name] = number
+            return "first try" if tries == 0 else "later try"
+        tries += 1
+        mistake = report.mistake or "other"
+        write(f"✗ {mistake}: {practice.MISTAKE_WORDS[mistake]}.")
+        write(" Try again.\n" if tries < TRIES else "\n")
+    write(f"  the answer: {exercise.question(node)} = {shown(row.expected)}\n")
+    for line in practice.breakdown(exercise.root, node):
+        write(f"    {line}\n")
+    known[name] = row.expected
+    return "revealed"
+
+
 def tree_lines(exercise):
-    """The graph as a tree, output first, with each node's value and no gradient (a node met again is named only).
+    """The graph as a tree, output first, with each node's value and no gradient (a node met again is named only;
+    a label that is its formula, such as 'x1*w1 + x2*w2', is written once).
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a"); L = a * a + 1.0; L.label = "L"
@@ -91,7 +113,7 @@ def tree_lines(exercise):
     stack = [(exercise.root, "", "")]
     while stack:
         node, branch, prefix = stack.pop()
-        made = f" = {exercise.formula(node)}" if not node.is_leaf() else ""
+        made = f" = {exercise.formula(node)}" if exercise.formula(node) not in ("", names[node]) else ""
         if node in seen:
             lines.append(f"{branch}{names[node]}  (above)")
             continue
@@ -105,7 +127,8 @@ def tree_lines(exercise):
 
 
 def main(argv=None, stdin=None, stdout=None):
-    """Run the quiz on `stdin`/`stdout` (the terminal by default); returns the exit status, 0."""
+    """Run the quiz on `stdin`/`stdout` (the terminal by default); returns the exit status, 0 (also after
+    Ctrl-C, which ends the quiz with its score)."""
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     arguments = parse_args(argv)
@@ -115,16 +138,6 @@ def main(argv=None, stdin=None, stdout=None):
         stdout.flush()
 
     exercise = practice.exercise(arguments.level, arguments.seed)
-    write(f"{exercise.title}\n")
-    write("The forward pass, inputs first (name = how it is made = value):\n")
-    for line in exercise.forward_lines():
-        write(f"  {line}\n")
-    write("The graph as a tree, output first:\n")
-    for line in tree_lines(exercise):
-        write(f"  {line}\n")
-    root = exercise.names[exercise.root]
-    write(f"Give each gradient ∂{root}/∂v as a number (Enter after each); δ(v) means ∂{root}/∂v, "
-          f"and δ({root}) = 1.\n\n")
     echo = not (hasattr(stdin, "isatty") and stdin.isatty())  # piped answers are echoed, so the log reads well
 
     def read_line():
@@ -133,9 +146,25 @@ def main(argv=None, stdin=None, stdout=None):
             write(line if line.endswith("\n") else line + "\n")
         return line
 
-    right, asked = quiz(exercise, read_line, write)
-    write(f"\n{right} of {asked} right\n")
+    right = 0
+    try:
+        for line in introduction(exercise):
+            write(line + "\n")
+        right, _ = quiz(exercise, read_line, write)            # Ctrl-C inside the quiz ends it with its score
+    except KeyboardInterrupt:                                  # Ctrl-C before the first question
+        write("\n(interrupted)\n")
+    write(f"\n{right} of {len(exercise.asked)} right at the first try\n")
     return 0
+
+
+def introduction(exercise):
+    """The lines printed before the first question: the title, the forward pass, the tree, what to type."""
+    root = exercise.names[exercise.root]
+    return ([exercise.title, "The forward pass, inputs first (name = how it is made = value):"] +
+            [f"  {line}" for line in exercise.forward_lines()] + ["The graph as a tree, output first:"] +
+            [f"  {line}" for line in tree_lines(exercise)] +
+            [f"Give each gradient ∂{root}/∂v as a number (Enter after each); δ(v) means ∂{root}/∂v, "
+             f"and δ({root}) = 1.", ""])
 
 
 def parse_args(argv=None):

@@ -435,3 +435,66 @@ def test_reports_and_exercises_pickle_and_deep_copy():
         assert clone.answer_key() == e.answer_key() and clone.check(clone.answer_key()).ok
     again = pickle.loads(pickle.dumps(report))
     assert str(again) == str(report) and copy.deepcopy(report).ok
+
+
+# ---- what a learner sees: no answer key before an answer, no repeated numbers ------------------------
+def key_texts(value):
+    """The ways a gradient could be written out: as every view shows it, and to 4 significant digits."""
+    from autograd import shown
+    return {shown(value), f"{value:.4g}"}
+
+
+def test_a_missing_row_never_shows_its_expected_value():
+    """While a row is missing, str(), the table and the HTML show '?' where its expected value goes; its
+    `.expected` stays for code. An answered row still shows its expected value."""
+    e = exercise(4, seed=1)
+    key = e.answer_key()
+    report = e.check(e.blank())
+    for text in (str(report), report.table(), report._repr_html_()):
+        assert not any(written in text for value in key.values() for written in key_texts(value)), text
+    assert [line.split()[-2] for line in report.table().splitlines()[2:]] == ["?"] * len(key)
+    assert [row.expected for row in report.rows] == list(key.values())
+    first = next(iter(key))                                     # n answered: its own expected value shows
+    table = e.check({first: key[first]}).table().splitlines()
+    assert table[2].split()[2] in key_texts(key[first])
+    assert all(line.split()[-2] == "?" for line in table[3:])
+
+
+def test_the_diagnosis_does_not_give_away_an_unanswered_upstream():
+    """A wrong answer below asked nodes not answered yet: the diagnosis names the mistake but shows no
+    missing row's true gradient (it asks for the upstream answers first)."""
+    e = exercise(4, seed=1)
+    key = e.answer_key()
+    report = e.check({"w1": -key["w1"]})
+    assert report.first_mistake == "w1" and report.mistake == "sign"
+    hidden = {name: value for name, value in key.items() if name != "w1"}
+    text = str(report) + report._repr_html_()
+    leaked = [name for name, value in hidden.items() if any(w in text for w in key_texts(value))]
+    assert leaked == [], (leaked, text)
+    assert "x1*w1" in report.diagnosis and "not answered yet" in report.diagnosis
+
+
+def test_a_rule_that_is_a_number_is_written_once_and_negatives_subtract():
+    """breakdown: 'δ(L) × ∂L/∂a = 1.000 × 1 = 1.000' (a rule that is already the number is not repeated);
+    a sum of negative parts reads '-1.250 − 1.250', never '+ -1.250'; the diagnosis follows the same style."""
+    a, c = Value(2.0, label="a"), Value(5.0, label="c")
+    L = c + a; L.label = "L"
+    assert breakdown(L, "a") == ["δ(L) × ∂L/∂a = 1.000 × 1 = 1.000", "δ(a) = 1.000"]
+    a, b, d, f = Value(2.0, label="a"), Value(-1.25, label="b"), Value(-1.25, label="d"), Value(0.25, label="f")
+    M = a * b + a * d + a * f; M.label = "M"
+    lines = breakdown(M, "a")
+    assert lines[-1] == "δ(a) = -1.250 − 1.250 + 0.2500 = -2.250"
+    assert not any("+ -" in line for line in lines)
+    wrong = check(M, {"a": -2.5})                               # the use through a * f left out
+    assert wrong.mistake == "missing_use" and "+ -" not in wrong.diagnosis and "− 1.250" in wrong.diagnosis
+    diagnosis = check(L, {"a": -1.0}).diagnosis
+    assert "= 1.000 (true) × 1 = 1.000  " in diagnosis and "× 1.000 =" not in diagnosis
+
+
+def test_a_label_that_is_its_formula_is_written_once():
+    """Level 4's sum is labelled 'x1*w1 + x2*w2': the forward pass writes it once, then its value."""
+    e = exercise(4, seed=0)
+    lines = e.forward_lines()
+    (line,) = [line for line in lines if line.startswith("x1*w1 + x2*w2 =")]
+    assert line == "x1*w1 + x2*w2 = -2.600"
+    assert "x1*w1 = x1 * w1 = -0.6000" in lines and "o = tanh(n) = -0.5000" in lines

@@ -1,6 +1,7 @@
 """docs/practice.ipynb runs in a real kernel: as stored, every check says "not answered yet" with no error;
 with the solutions from tests/practice_solutions.json filled in, every check is all right."""
 import json
+import math
 import os
 import pathlib
 import re
@@ -54,6 +55,12 @@ def errors(notebook):
             for output in cell.outputs if output.output_type == "error"]
 
 
+def numbers_in(text):
+    """Every number written in `text` on its own (not the digits of a name such as x1 or net_3)."""
+    found = re.findall(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w.])", text)
+    return [float(number.replace("−", "-")) for number in found]
+
+
 def report_text(cell):
     (result,) = [output for output in cell.outputs if output.output_type == "execute_result"]
     return result.data["text/plain"], result.data["text/html"]
@@ -72,14 +79,37 @@ def test_the_notebook_is_stored_blank():
         assert given and set(given) == {"None"}, (tag, given)
 
 
-def test_as_stored_every_check_says_not_answered_yet(tmp_path):
-    """Executed as stored: no cell errors, and each check cell reports 'not answered yet'."""
-    notebook = execute(nbformat.read(NOTEBOOK, as_version=4), tmp_path)
+KEYS_CELL = """import json
+exercises = {"check-1": exercise_1, "check-2": exercise_2, "check-3": exercise_3, "check-4": exercise_4,
+             "check-5": exercise_5, "check-ninja": ninja}
+print(json.dumps({tag: {"key": e.answer_key(), "shown": str(e)} for tag, e in exercises.items()}))"""
+
+
+def test_as_stored_every_check_says_not_answered_yet_and_gives_nothing_away(tmp_path):
+    """Executed as stored: no cell errors, and each check cell reports 'not answered yet' without a single true
+    gradient in its text or HTML (a missing row's expected value reads '?'). The other outputs are only the
+    exercises' forward passes (str(exercise)) and the ninja's forward numbers."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(KEYS_CELL))       # the answer key, read back from the kernel
+    notebook = execute(notebook, tmp_path)
     assert errors(notebook) == []
+    keys = json.loads("".join(output["text"] for output in notebook.cells.pop().outputs
+                              if output.get("name") == "stdout"))
     for tag in CHECKS:
         text, page = report_text(tagged(notebook, tag))
         assert "not answered yet" in text and "not answered yet" in page, tag
         assert "missing" in text
+        written = numbers_in(text) + numbers_in(page)
+        for name, value in keys[tag]["key"].items():
+            assert not [x for x in written if math.isclose(x, value, rel_tol=1e-3)], (tag, name, value, text)
+    printed = {tuple(cell.metadata.get("tags", [])): cell.outputs for cell in notebook.cells
+               if cell.cell_type == "code" and cell.outputs}
+    assert set(printed) == {(tag.replace("check", "exercise"),) for tag in CHECKS[:-1]} | {
+        ("ninja-forward",)} | {(tag,) for tag in CHECKS}
+    for tag in CHECKS[:-1]:
+        outputs = printed[(tag.replace("check", "exercise"),)]       # print() may arrive in several chunks
+        assert {output.output_type for output in outputs} == {"stream"}
+        assert "".join(output["text"] for output in outputs) == keys[tag]["shown"] + "\n"
 
 
 def test_with_the_solutions_every_check_is_all_right(tmp_path):

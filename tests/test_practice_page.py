@@ -147,3 +147,83 @@ def test_infinite_gradients_do_not_break_the_practice_page(tmp_path):
     questions = {q["name"]: q for q in embedded(page)["practice"]["questions"]}
     assert questions["x"]["answer"] is None and questions["x"]["answerShown"] == "inf"
     assert all(slip["value"] is not None for q in questions.values() for slip in q["slips"])
+
+
+VISIBLE_TEXT = """() => {
+  const texts = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!node.textContent.trim() || parent.closest('title, script, style')) continue;
+    if (parent.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) texts.push(node.textContent);
+  }
+  return texts;
+}"""
+
+
+def active_labels(page):
+    return page.eval_on_selector_all(".edge-label.active", "labels => labels.map(label => label.textContent)")
+
+
+def test_edges_show_the_rule_not_the_number_in_practice_mode(tmp_path):
+    """In practice mode an edge is labelled with its rule from the op row ('× (1 - o²)', '× x1'), never with the
+    local derivative's number, which with δ(o) = 1 would be δ(n) itself; the help line names the root."""
+    o, _ = micrograd_neuron()
+    page = pathlib.Path(animate_backward(o, tmp_path / "practice.html", practice=True)).read_text(encoding="utf-8")
+    questions = {q["name"]: q for q in embedded(page)["practice"]["questions"]}
+
+    def labels(name):
+        return [re.search(rf'<text id="{edge}-local"[^>]*>([^<]*)</text>', page).group(1)
+                for edge in questions[name]["uses"]]
+    assert labels("n") == ["× (1 - o²)"] and labels("w1") == ["× x1"] and labels("x1") == ["× w1"]
+    assert labels("b") == ["× 1"]
+    graph = re.search(r"<svg.*</svg>", page, re.S).group(0)
+    assert "× 0.5000" not in graph and "Type ∂o/∂node" in page
+    plain = pathlib.Path(animate_backward(o, tmp_path / "plain.html")).read_text(encoding="utf-8")
+    assert "× 0.5000" in re.search(r"<svg.*</svg>", plain, re.S).group(0)     # the step-through page keeps its numbers
+
+
+def test_the_page_gives_nothing_away_and_never_jumps(browser):
+    """Before the first answer no visible text holds δ(n) = 0.5000; every question's highlighted edges show rules,
+    not numbers. The previous answer's working shows only under its own title and is cleared by the next answer;
+    the graph stays put while feedback and working come and go."""
+    o, _ = micrograd_neuron()
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = animate_backward(o, ARTIFACTS / "practice_page_working.html", practice=True)
+    questions = embedded(pathlib.Path(path).read_text(encoding="utf-8"))["practice"]["questions"]
+    watch = PageWatch(browser, path)
+    page = watch.page
+    texts = page.evaluate(VISIBLE_TEXT)
+    assert not [text for text in texts if "0.5000" in text], texts
+    assert active_labels(page) == ["× (1 - o²)"] and any("∂o/∂node" in text for text in texts)
+    graph_top = "document.getElementById('graph').getBoundingClientRect().top"
+    tops = {page.evaluate(graph_top)}
+
+    def working():
+        return (page.text_content("#working-title"),
+                page.eval_on_selector_all("#breakdown li", "items => items.map(i => i.textContent)"))
+
+    assert working() == ("", [])
+    assert answer(page, "-0.5").startswith("✗ sign") and working() == ("", [])
+    tops.add(page.evaluate(graph_top))
+    assert answer(page, "0.5").startswith("✓ right")              # n done: its working, titled as n's
+    title, lines = working()
+    assert "δ(n)" in title and lines == questions[0]["breakdown"]
+    tops.add(page.evaluate(graph_top))
+    assert answer(page, "7").startswith("✗ other") and working() == ("", [])   # b's feedback, not n's working
+    tops.add(page.evaluate(graph_top))
+    page.click("#reveal")                                              # b revealed: its working, titled as b's
+    title, lines = working()
+    assert "δ(b)" in title and lines == questions[1]["breakdown"]
+    tops.add(page.evaluate(graph_top))
+    assert answer(page, "half") == "not a number, try again" and working() == ("", [])
+    for question in questions[2:]:
+        assert not [label for label in active_labels(page) if re.search(r"\d\.\d", label)], question["name"]
+        if question["name"] == "w1":
+            assert active_labels(page) == ["× x1"]
+            page.screenshot(path=str(ARTIFACTS / "practice_page_w1.png"), full_page=True)
+        answer(page, repr(question["answer"]))
+        tops.add(page.evaluate(graph_top))
+    assert page.text_content("#question").startswith("Done") and len(tops) == 1, tops
+    page.screenshot(path=str(ARTIFACTS / "practice_page_done.png"), full_page=True)
+    assert watch.errors == []
+    page.close()

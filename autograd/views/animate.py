@@ -29,7 +29,8 @@ def animate_backward(root, path=None, max_nodes=MAX_NODES, title="Backpropagatio
     `params` to name its parameters). `root.grad` and every other `.grad` are left as they are.
     With `practice=True` the page asks before it tells: for each node, in the order backward()
     completes them (as `autograd.practice.check` lists its rows), it asks for ∂root/∂node, says "✓ right"
-    or names the slip in check's words, can reveal the answer as upstream × local, and keeps a score.
+    or names the slip in check's words, can reveal the answer as upstream × local, and keeps a score; its
+    edges show each local derivative's rule ('× (1 - o²)'), not the number, which would give answers away.
     `practice` may also be a list of the nodes to ask about (Values or names: an exercise's `.asked`).
     >>> import tempfile
     >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
@@ -132,6 +133,16 @@ def _hint(node, names):
     return "local derivatives: " + text
 
 
+def _rule_label(node, k, names):
+    """Edge k of `node` labelled with its local derivative's rule, in the graph's names: '× (1 - o²)', '× x1'
+    (for an op with no rule text, '× ∂c/∂p')."""
+    operands = {parent: as_token(names[parent]) for parent in node.parents}
+    operands[node] = as_token(names[node])
+    _, rules = describe(node, operands)
+    rule = rules[k] or f"∂{operands[node]}/∂{operands[node.parents[k]]}"
+    return f"× ({rule})" if " " in rule else f"× {rule}"
+
+
 def _asset(name):
     """The text of one of the page's files (HTML, CSS, JavaScript), shipped as package data."""
     return importlib.resources.files("autograd.views").joinpath("assets", name).read_text(encoding="utf-8")
@@ -193,12 +204,13 @@ def _page(root, nodes, title, params=None, practice=False):
         "finalAt": [final_at[node] for node in nodes],
         "steps": step_data,
     }
-    svg, size = _svg(nodes, names, ids, final)
+    svg, size = _svg(nodes, names, ids, final, rules=practice is not False)
     style, script, mode, panel = _asset("step_through.css"), _asset("step_through.js"), "steps", ""
     if practice is not False:                                  # the practice UI replaces the player
         data["practice"] = _practice_data(root, names, ids, params, None if practice is True else practice)
         style += _asset("practice.css")
-        script, mode, panel = _asset("practice.js"), "practice", _asset("practice.html")
+        script, mode = _asset("practice.js"), "practice"
+        panel = _asset("practice.html").format(root_name=html.escape(root_name))
     page = _asset("step_through.html").format(
         title=html.escape(title), heading=html.escape(title), root_name=html.escape(root_name),
         steps=len(steps), svg=svg, data=_json_for_script(data), style=style,
@@ -243,12 +255,13 @@ def _json_for_script(data):
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _svg(nodes, names, ids, final):
+def _svg(nodes, names, ids, final, rules=False):
     """(the graph as inline SVG, its (width, height)): laid out by `layout.layered` as the drawings are;
-    edges (with a slot for the local derivative) under the node boxes."""
+    edges (with a slot for the local derivative) under the node boxes. With `rules` (practice mode) an edge's
+    label is its rule from the op row ('× (1 - o²)'), not its number, which would give answers away."""
     boxes = {node: svg_writer.Node(names[node], False, op_label(node), shown(node.data),
                                    shown(final.get(node, 0.0)), "", "", "") for node in nodes}
-    edges = [(parent, node, (node, k), f"× {shown(local)}")
+    edges = [(parent, node, (node, k), _rule_label(node, k, names) if rules else f"× {shown(local)}")
              for node in nodes for k, (parent, local) in enumerate(zip(node.parents, node.local_grads))]
     layout, _ = svg_writer.arrange(boxes, edges, (), "LR")
     width, height = layout.width, layout.height

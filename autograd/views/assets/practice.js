@@ -29,13 +29,20 @@
     feedback.className = kind;
     feedback.setAttribute("data-verdict", kind);
   }
-  function showBreakdown(lines) {
+  // The working (upstream × local) of the question just answered or revealed, under its own title; cleared as
+  // soon as the next question gets an answer, so it never sits under another question's feedback.
+  function showWorking(question) {
+    el("working-title").textContent = question ?
+      "Working of the question just done, δ(" + question.name + "):" : "";
     var list = el("breakdown");
     list.textContent = "";
-    lines.forEach(function (line) {
+    (question ? question.breakdown : []).forEach(function (line) {
       var item = document.createElement("li"); item.textContent = line; list.appendChild(item);
     });
   }
+  // Room for the feedback line, the working's title and the longest working, reserved once.
+  var longest = questions.reduce(function (most, q) { return Math.max(most, q.breakdown.length); }, 0);
+  el("result").style.height = (1.45 * (Math.min(longest, 8) + 2) + 0.4) + "em";
 
   function render() {
     var known = {};
@@ -86,12 +93,13 @@
     var question = questions[current];
     if (!question) return;
     var value = parse(el("answer").value);
+    showWorking(null);
     if (value === null) { say("not a number, try again", "notice"); return; }
     var kind = verdict(question, value);
     if (kind === "right") {
       if (tries === 0) firstTry += 1;
       say("✓ right: " + question.question + " = " + question.answerShown, "right");
-      showBreakdown(question.breakdown);
+      showWorking(question);
       advance(tries === 0 ? "first try" : "later try");
       return;
     }
@@ -106,7 +114,7 @@
     var question = questions[current];
     if (!question) return;
     say("revealed: " + question.question + " = " + question.answerShown, "revealed");
-    showBreakdown(question.breakdown);
+    showWorking(question);
     advance("revealed");
   }
 
@@ -114,7 +122,7 @@
     current = 0; tries = 0; firstTry = 0; finished = [];
     el("answer").value = "";
     say("", "");
-    showBreakdown([]);
+    showWorking(null);
     render();
     el("answer").focus();
   }

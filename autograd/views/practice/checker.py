@@ -105,9 +105,9 @@ class Report:
     __repr__ = __str__
 
     def table(self):
-        """The rows as an aligned text table: node, your number, the true gradient, the status."""
+        """The rows as an aligned text table: node, your number, the true gradient ('?' until answered), the status."""
         header = ("node", "yours", "expected", "status")
-        cells = [(row.name, "—" if row.given is None else shown(row.given), shown(row.expected),
+        cells = [(row.name, "—" if row.given is None else shown(row.given), _expected_text(row),
                   _status_text(row, self.first_mistake)) for row in self.rows]
         widths = [max(len(line[k]) for line in [header] + cells) for k in range(4)]
         lines = ["  ".join([line[0].ljust(widths[0]), line[1].rjust(widths[1]), line[2].rjust(widths[2]),
@@ -125,7 +125,7 @@ class Report:
             given = "—" if row.given is None else shown(row.given)
             rows.append(f'<tr class="{row.status}{" first-mistake" if first else ""}" style="{style}">'
                         f'<td>{html.escape(row.name)}</td><td style="text-align:right">{given}</td>'
-                        f'<td style="text-align:right">{shown(row.expected)}</td>'
+                        f'<td style="text-align:right">{_expected_text(row)}</td>'
                         f'<td style="color:{colours[row.status]}">{html.escape(_status_text(row, self.first_mistake))}'
                         f'</td></tr>')
         diagnosis = (f'<pre style="margin-top:6px;white-space:pre-wrap">{html.escape(self.diagnosis)}</pre>'
@@ -135,6 +135,11 @@ class Report:
                 '<thead><tr><th style="text-align:left">node</th><th>yours</th><th>expected</th>'
                 '<th style="text-align:left">status</th></tr></thead><tbody>' + "".join(rows) + '</tbody></table>'
                 f'<p><b>{html.escape(self.summary())}</b></p>{diagnosis}</div>')
+
+
+def _expected_text(row):
+    """The true gradient as shown, or '?' while the row is missing: a blank answer sheet is no answer key."""
+    return "?" if row.status == "missing" else shown(row.expected)
 
 
 def _status_text(row, first_mistake):
@@ -300,7 +305,8 @@ def check(root, answers, asked=None):
     mistake = diagnosis = None
     if first is not None:
         mistake, how = _classify(graph, first.node, first.given, upstream_of)
-        diagnosis = _diagnosis(graph, first, mistake, how, upstream_of, answered)
+        unanswered = {row.node for row in rows if row.status == "missing"}
+        diagnosis = _diagnosis(graph, first, mistake, how, upstream_of, answered, unanswered)
     return Report(graph.names[root], rows, mistake, diagnosis)
 
 
@@ -328,12 +334,23 @@ def _classify(graph, node, number, upstream_of):
     return "other", None
 
 
-def _diagnosis(graph, row, mistake, how, upstream_of, answered):
-    """At the first mistake: the expected value as upstream × local per use, and what the learner's number matches."""
+def _diagnosis(graph, row, mistake, how, upstream_of, answered, unanswered=()):
+    """At the first mistake: the expected value as upstream × local per use, and what the learner's number matches.
+
+    When an upstream is an asked node not answered yet, its true value is not written out (nor anything it
+    gives away): the learner is asked to answer it first.
+    """
     node, names = row.node, graph.names
     token = as_token(names[node])
     root_token = as_token(names[graph.root])
     lines = [f"First mistake at {names[node]}: you gave {shown(row.given)}."]
+    waiting = list(dict.fromkeys(names[child] for child, _, _ in graph.uses[node] if child in unanswered))
+    if waiting:
+        upstreams = ", ".join(f"δ({name})" for name in waiting)
+        lines.append(f"  δ({names[node]}) needs the upstream {upstreams}, not answered yet: answer "
+                     f"{'it' if len(waiting) == 1 else 'them'} first to see the working here.")
+        lines.append(f"  Yours matches {mistake}: {MISTAKE_WORDS[mistake]}.")
+        return "\n".join(lines)
     if node is graph.root:
         lines.append(f"  δ({names[node]}) = ∂{root_token}/∂{root_token} = 1: the seed of every backward pass.")
     else:
@@ -346,8 +363,8 @@ def _diagnosis(graph, row, mistake, how, upstream_of, answered):
             tokens[child] = child_token
             rule = _bracketed(describe(child, tokens)[1][k] or "local")
             whose = "yours" if child in answered else "true"
-            lines.append(f"    δ({names[child]}) × ∂{child_token}/∂{token} = {shown(upstream)} ({whose}) × "
-                         f"{rule} = {shown(upstream)} × {shown(local)} = {shown(amount)}"
+            lines.append(f"    δ({names[child]}) × ∂{child_token}/∂{token} = "
+                         f"{_product_text(f'{shown(upstream)} ({whose})', upstream, rule, local, amount)}"
                          f"      [{names[child]} = {formula(child, names)}]")
         lines.append(f"  = {shown(row.follows)} (the true gradient is {shown(row.expected)})")
     if mistake == "other":
@@ -359,9 +376,35 @@ def _diagnosis(graph, row, mistake, how, upstream_of, answered):
 
 
 def _sum_text(numbers):
-    """'0.5000 + 1.000 = 1.500' (or just '0.5000' for one number)."""
-    text = " + ".join(shown(number) for number in numbers)
-    return text + (f" = {shown(sum(numbers))}" if len(numbers) > 1 else "")
+    """'0.5000 + 1.000 = 1.500' (or just '0.5000' for one number); a negative part is subtracted:
+    '-1.250 − 1.250 = -2.500', never '+ -1.250'."""
+    return _terms_text(numbers) + (f" = {shown(sum(numbers))}" if len(numbers) > 1 else "")
+
+
+def _terms_text(numbers):
+    """'0.5000 − 1.250 + 2.000': the numbers as a sum, a + (−b) written a − b."""
+    text = shown(numbers[0]) if numbers else "0"
+    for number in numbers[1:]:
+        written = shown(number)
+        text += f" − {written[1:]}" if written.startswith("-") else f" + {written}"
+    return text
+
+
+def _product_text(upstream_text, upstream, rule, local, amount):
+    """'1.000 × (1 - o²) = 1.000 × 0.5000 = 0.5000': upstream × the rule, then in numbers; a rule that is
+    already a number ('1', '-1', '2') is written once: '1.000 × 1 = 1.000'."""
+    text = f"{upstream_text} × {rule} = "
+    if not _is_the_number(rule, local):
+        text += f"{shown(upstream)} × {shown(local)} = "
+    return text + shown(amount)
+
+
+def _is_the_number(rule, local):
+    """True when the rule text is a plain number equal to the local derivative."""
+    try:
+        return float(rule.strip("()").replace("−", "-")) == local
+    except ValueError:
+        return False
 
 
 def _bracketed(rule):
@@ -407,8 +450,8 @@ def breakdown(root, node, graph=None):
         tokens = {parent: as_token(names[parent]) for parent in child.parents}
         tokens[child] = child_token
         rule = _bracketed(describe(child, tokens)[1][k] or "local")
-        lines.append(f"δ({names[child]}) × ∂{child_token}/∂{token} = {shown(upstream)} × {rule} = "
-                     f"{shown(upstream)} × {shown(local)} = {shown(amount)}")
-    total = " + ".join(shown(amount) for *_, amount in parts) if len(parts) > 1 else None
+        lines.append(f"δ({names[child]}) × ∂{child_token}/∂{token} = "
+                     f"{_product_text(shown(upstream), upstream, rule, local, amount)}")
+    total = _terms_text([amount for *_, amount in parts]) if len(parts) > 1 else None
     lines.append(f"δ({names[node]}) = {total + ' = ' if total else ''}{shown(graph.true[node])}")
     return lines

@@ -49,14 +49,16 @@ class Exercise:
         return {self.names[node]: None for node in self.asked}
 
     def forward_lines(self):
-        """The forward pass as text, inputs first: 'n = x1*w1 + x2*w2 + b = 0.8814'."""
+        """The forward pass as text, inputs first: 'n = x1*w1 + x2*w2 + b = 0.8814' (a node whose label is
+        its formula, such as 'x1*w1 + x2*w2', is named once: 'x1*w1 + x2*w2 = -6.000')."""
         lines = []
         for node in reversed(self._graph.order):
             name = self.names[node]
-            if node.is_leaf():
-                lines.append(f"{name} = {shown(node.data)}")
+            made = "" if node.is_leaf() else formula(node, self.names)
+            if made and made != name:                           # a label that says how it is made: once
+                lines.append(f"{name} = {made} = {shown(node.data)}")
             else:
-                lines.append(f"{name} = {formula(node, self.names)} = {shown(node.data)}")
+                lines.append(f"{name} = {shown(node.data)}")
         return lines
 
     def formula(self, node):
