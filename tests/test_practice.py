@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import nn
-from autograd import Value, log_softmax, walk, weighted_sum
+from autograd import Value, log_softmax, shown, walk, weighted_sum
 from autograd.core.naming import node_names
 from autograd.practice import (MISTAKES, Exercise, breakdown, by_hand, check, close, exercise, is_fair, slips)
 
@@ -498,3 +498,26 @@ def test_a_label_that_is_its_formula_is_written_once():
     (line,) = [line for line in lines if line.startswith("x1*w1 + x2*w2 =")]
     assert line == "x1*w1 + x2*w2 = -2.600"
     assert "x1*w1 = x1 * w1 = -0.6000" in lines and "o = tanh(n) = -0.5000" in lines
+
+
+def test_a_hand_answer_from_the_shown_numbers_is_right_where_the_rule_magnifies_rounding():
+    """tanh(2.5) shows as 0.9866; 1 − 0.9866² = 0.02662 (true 0.026592) is the careful learner's answer: right."""
+    x = Value(2.5, label="x")
+    y = x.tanh(); y.label = "y"
+    assert shown(y.data) == "0.9866"
+    report = check(y, {"x": 1 - 0.9866 ** 2})
+    assert report.rows[0].status == "right" and report.ok
+    assert check(y, {"x": 0.0270}).rows[0].status == "wrong"    # not any number near it
+
+
+def test_a_number_that_follows_from_right_answers_is_right_not_inherited():
+    """Drift within the tolerance at each step: b follows from c's right (rounded) answer, so it is right too;
+    'inherited' needs a wrong answer downstream."""
+    x = Value(1.0, label="x")
+    b = x * 1.0; b.label = "b"
+    c = b * 1.0; c.label = "c"
+    L = c * 1.0; L.label = "L"
+    rows = {row.name: row.status for row in check(L, {"c": 1.0009, "b": 1.0018}).rows}
+    assert rows == {"c": "right", "b": "right"}
+    rows = {row.name: row.status for row in check(L, {"c": 2.0, "b": 2.0}).rows}
+    assert rows == {"c": "wrong", "b": "inherited"}

@@ -227,3 +227,16 @@ def test_the_page_gives_nothing_away_and_never_jumps(browser):
     page.screenshot(path=str(ARTIFACTS / "practice_page_done.png"), full_page=True)
     assert watch.errors == []
     page.close()
+
+
+def test_the_page_takes_an_answer_worked_from_the_shown_numbers(browser, tmp_path):
+    """tanh(2.5) shows as 0.9866: typing 1 − 0.9866² (0.02662, true 0.026592) gets "✓ right", as check() says."""
+    from autograd import Value
+    x = Value(2.5, label="x")
+    y = x.tanh(); y.label = "y"
+    path = animate_backward(y, tmp_path / "tanh.html", practice=True)
+    (question,) = embedded(pathlib.Path(path).read_text(encoding="utf-8"))["practice"]["questions"]
+    assert question["byHand"] == pytest.approx(0.02662) and question["answer"] == pytest.approx(0.0265922, rel=1e-5)
+    page = PageWatch(browser, path).page
+    assert answer(page, "0.02662").startswith("✓ right")
+    page.close()

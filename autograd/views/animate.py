@@ -234,6 +234,7 @@ def _practice_data(root, names, ids, params, asked=None):
             "node": ids[node], "name": names[node],
             "question": f"δ({names[node]}) = ∂{as_token(names[root])}/∂{token}",
             "answer": _finite_or_none(graph.true[node]), "answerShown": shown(graph.true[node]),
+            "byHand": _finite_or_none(graph.by_hand[node]),         # from the shown numbers: right too
             "slips": [{"kind": kind, "value": value}
                       for kind, values in practice_mode.slips(root, node, graph).items() for value in values
                       if math.isfinite(value)],

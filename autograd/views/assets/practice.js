@@ -13,6 +13,7 @@
   }
   function verdict(question, value) {
     if (question.answer !== null && close(value, question.answer)) return "right";   // null: inf or nan
+    if (question.byHand !== null && close(value, question.byHand)) return "right";   // from the shown numbers
     for (var i = 0; i < question.slips.length; i++) {
       if (close(value, question.slips[i].value)) return question.slips[i].kind;
     }

@@ -164,26 +164,8 @@ def by_hand(exercise):
     >>> by_hand(exercise(4, seed=0))["n"]                      # 1 − o² with o = −0.5
     0.75
     """
-    graph = exercise._graph
-    answers = {graph.root: 1.0}
-    for node in graph.order:
-        if node is graph.root:
-            continue
-        total = 0.0
-        for child, k, _ in graph.uses[node]:
-            upstream = answers.get(child, 0.0)
-            total += upstream * _hand_local(child, k)
-        answers[node] = float(f"{total:.4g}")
-    return {exercise.names[node]: answers[node] for node in exercise.asked}
-
-
-def _hand_local(child, k):
-    """The local derivative along edge k, computed from the numbers as shown (not the exact floats)."""
-    seen = [float(shown(v.data)) if type(v) is Value else v for v in child.operands]
-    derivatives = child.row.on_values(*seen, float(shown(child.data)))
-    if len(child.operands) == 2 and len(child.parents) == 1:  # x * 2: only the Value operand has an edge
-        return derivatives[0 if type(child.operands[0]) is Value else 1]
-    return derivatives[k]
+    hand = exercise._graph.by_hand
+    return {exercise.names[node]: hand[node] for node in exercise.asked}
 
 
 def _named(node, label):
