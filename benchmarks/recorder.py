@@ -25,7 +25,15 @@ REPEAT_FACTOR = 3              # this section runs 3× the suite's repetitions: 
 
 
 def moons_step(model, points, labels):
-    """The step's loss: mean hinge loss + ALPHA · Σ p², as the moons demo and the nn_step workload compute it."""
+    """The step's loss: mean hinge loss + ALPHA · Σ p², as the moons demo and the nn_step workload compute it.
+
+    >>> import random; random.seed(0)
+    >>> from benchmarks.data import moons
+    >>> points, labels = moons(4)
+    >>> loss = moons_step(nn.MLP(2, [3, 1]), points, labels)
+    >>> loss.data > 0.0, loss.is_leaf()
+    (True, False)
+    """
     scores = [model(point) for point in points]
     return nn.hinge_loss(scores, labels) + ALPHA * sum(p * p for p in model.parameters())
 
@@ -90,7 +98,16 @@ def cases(weights, points, labels, steps):
 
 
 def section(config, max_difference, weights, points, labels):
-    """Run both cases interleaved; the report's section with the overhead (median paired ratio − 1) in its notes."""
+    """Run both cases interleaved; the report's section with the overhead (median paired ratio − 1) in its notes.
+
+    `max_difference(cases, results)` measures how far the two cases' losses are apart.
+    >>> from benchmarks.data import initial_weights, moons
+    >>> points, labels = moons(4)
+    >>> config = {"consecutive_steps": 1, "repeats": 1, "disable_gc": False}
+    >>> result = section(config, lambda cases, results: 0.0, initial_weights((2, 3, 1)), points, labels)
+    >>> result["notes"][0].startswith(("PASS", "FAIL")), len(result["seconds"][PLAIN]), result["target"]
+    (True, 3, 0.15)
+    """
     steps = config["consecutive_steps"]
     workload = cases(weights, points, labels, steps)
     repeats = REPEAT_FACTOR * config["repeats"]               # a difference of a few % needs more runs

@@ -94,7 +94,7 @@ def health(model, inputs, targets=None, loss=None, forward=None, tanh_threshold=
     if not callable(forward):
         raise TypeError(f"health: forward must be a function of one input, got {type(forward).__name__}")
 
-    watch = Watch(model)
+    watch = Watch(model, exclusive=True)              # a Recorder open on the model counts none of this
     owners = [[] for _ in watch.layers]                      # per layer, per row: (input index, call within it)
     with watch:
         outputs = []

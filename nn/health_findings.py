@@ -16,7 +16,15 @@ DERIVATIVE_WORDS = {"tanh": "1 − h²", "sigmoid": "h(1 − h)"}
 
 
 def findings(report):
-    """The findings as sentences: the loss against chance, then each kind of problem (or that none was found)."""
+    """The findings as sentences: the loss against chance, then each kind of problem (or that none was found).
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [4, 4, 3], activation="tanh")
+    >>> report = nn.health(model, [[0.5, -1.0], [1.0, 0.2]], [0, 2], loss=nn.cross_entropy)
+    >>> said = findings(report)
+    >>> said[0].startswith("The loss, 1.141, is close to chance, 1.099"), said[1].startswith("No problem found")
+    (True, True)
+    """
     on_loss = loss_against_chance(report)
     found = [] if on_loss is None else [on_loss]
     problems = (_saturation(report, "tanh") + _saturation(report, "sigmoid") + _dead(report) + _faded(report)

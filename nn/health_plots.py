@@ -143,7 +143,16 @@ def update_ratios(recorder, title=None):
 
 
 def saturation_over_steps(recorder, title=None):
-    """The saturated share (tanh, sigmoid layers, solid) and dead-unit share (relu layers, dashed) at every step."""
+    """The saturated share (tanh, sigmoid layers, solid) and dead-unit share (relu layers, dashed) at every step.
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [3, 1], activation="tanh"); optimizer = nn.SGD(model.parameters(), lr=0.1)
+    >>> with nn.Recorder(model, optimizer) as recorder:
+    ...     loss = model([1.0, 2.0]) * 1.0; loss.backward(); recorder.step(loss)
+    >>> figure = saturation_over_steps(recorder)
+    >>> len(figure.axes), [line.get_label() for line in figure.axes[0].get_lines()]
+    (1, ['layers[0] (tanh): saturated'])
+    """
     if not recorder.steps:
         raise ValueError("the recorder has no steps yet: call recorder.step(loss) while training")
     figure = new_figure()
@@ -175,7 +184,16 @@ def saturation_over_steps(recorder, title=None):
 
 
 def histogram_over_time(recorder, layer=0, title=None):
-    """fastai's "colorful dimension": one column per step, the layer's activation histogram in colour (log scale)."""
+    """fastai's "colorful dimension": one column per step, the layer's activation histogram in colour (log scale).
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [3, 1], activation="tanh"); optimizer = nn.SGD(model.parameters(), lr=0.1)
+    >>> with nn.Recorder(model, optimizer) as recorder:
+    ...     loss = model([1.0, 2.0]) * 1.0; loss.backward(); recorder.step(loss)
+    >>> figure = histogram_over_time(recorder, layer=0)
+    >>> len(figure.axes), figure.axes[0].get_title()           # the image and its colour bar
+    (2, 'layers[0]: histogram of its activations at each step')
+    """
     if not recorder.steps:
         raise ValueError("the recorder has no steps yet: call recorder.step(loss) while training")
     history = recorder.layer(layer)

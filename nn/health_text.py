@@ -38,7 +38,15 @@ def with_article(name):
 
 
 def table_rows(report):
-    """A report's table as rows of text: a header, then one row per layer."""
+    """A report's table as rows of text: a header, then one row per layer.
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [4, 4, 3], activation="tanh")
+    >>> report = nn.health(model, [[0.5, -1.0], [1.0, 0.2]], [0, 2], loss=nn.cross_entropy)
+    >>> rows = table_rows(report)
+    >>> len(rows), rows[0][:5], rows[1][:5]
+    (4, ['layer', 'activation', 'units', 'mean', 'std'], ['layers[0]', 'tanh', '4', '0.2669', '0.3780'])
+    """
     header = ["layer", "activation", "units", "mean", "std", "saturated", "dead", "near 0"]
     if report.loss is not None:
         header += ["grad mean", "grad std", "grad:data"]
@@ -54,7 +62,16 @@ def table_rows(report):
 
 
 def loss_line(report):
-    """A report's loss against chance in one line, or None without a loss."""
+    """A report's loss against chance in one line, or None without a loss.
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [4, 4, 3], activation="tanh")
+    >>> report = nn.health(model, [[0.5, -1.0], [1.0, 0.2]], [0, 2], loss=nn.cross_entropy)
+    >>> loss_line(report)[:60]
+    'loss 1.141 (cross_entropy) on this batch of 2; chance 1.099 '
+    >>> loss_line(nn.health(model, [[0.5, -1.0]])) is None
+    True
+    """
     if report.loss is None:
         return None
     line = f"loss {number(report.loss)} ({report.loss_name}) on this batch of {report.samples}"
@@ -64,7 +81,15 @@ def loss_line(report):
 
 
 def as_text(report):
-    """A report as text: the title, the table, the loss line and the findings."""
+    """A report as text: the title, the table, the loss line and the findings.
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [4, 4, 3], activation="tanh")
+    >>> report = nn.health(model, [[0.5, -1.0], [1.0, 0.2]], [0, 2], loss=nn.cross_entropy)
+    >>> lines = as_text(report).splitlines()
+    >>> lines[0], lines[5].startswith("loss 1.141"), lines[6]
+    ('Training health of an MLP on 2 samples', True, 'Findings:')
+    """
     rows = table_rows(report)
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = [f"Training health of {with_article(report.model_name)} on {report.samples} samples"]
@@ -80,7 +105,15 @@ def as_text(report):
 
 
 def as_html(report):
-    """A report as HTML for a notebook: the same table and findings."""
+    """A report as HTML for a notebook: the same table and findings.
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [4, 4, 3], activation="tanh")
+    >>> report = nn.health(model, [[0.5, -1.0], [1.0, 0.2]], [0, 2], loss=nn.cross_entropy)
+    >>> page = as_html(report)
+    >>> page.count("<tr>"), page.count("<li>"), "<b>Training health of an MLP on 2 samples</b>" in page
+    (4, 2, True)
+    """
     rows = table_rows(report)
     head = "".join(f'<th style="padding:2px 8px;text-align:{"left" if i < 2 else "right"}">{html.escape(c)}</th>'
                    for i, c in enumerate(rows[0]))

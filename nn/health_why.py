@@ -41,7 +41,17 @@ class Why:
 
 
 def why(report, layer, unit, sample=None):
-    """See HealthReport.why."""
+    """The Why of `unit` in the report's `layer` (a LayerHealth) on `sample` (the flattest by default); see HealthReport.why.
+
+    >>> import random, nn; random.seed(0)
+    >>> model = nn.MLP(2, [4, 4, 3], activation="tanh")
+    >>> report = nn.health(model, [[0.5, -1.0], [1.0, 0.2]], [0, 2], loss=nn.cross_entropy)
+    >>> answer = why(report, report.layers[0], 1, sample=0)
+    >>> shown(answer.h), shown(answer.local_derivative), answer.delta_z == answer.delta_h * answer.local_derivative
+    ('0.4568', '0.7913', True)
+    >>> print(answer.lines[4].strip())
+    δ(z) = δ(h) × ∂h/∂z = 0.5289 × 0.7913 = 0.4186   (h = tanh(z); ∂h/∂z = 1 - h²)
+    """
     if layer.activation not in RULES:
         raise ValueError(f"{layer.name} is {layer.activation}: there is no activation between its outputs and its "
                          f"weights, so no local derivative can make a unit quiet; use explain(loss, weight) instead")
@@ -62,7 +72,7 @@ def why(report, layer, unit, sample=None):
         raise ValueError(f"sample must be an int in 0 .. {layer.samples - 1}, got {sample!r}")
     sample = int(sample)
     source, call = report._owners[layer.index][sample]
-    with Watch(report._model) as watch:
+    with Watch(report._model, exclusive=True) as watch:     # not counted by an open Recorder
         output = report._forward(report._inputs[source])
         sample_loss = report._loss([output], None if report._targets is None else [report._targets[source]])
     h = watch.outputs[layer.index][call][unit]

@@ -76,15 +76,20 @@ def mean_and_std(numbers):
 
 
 def quick_mean_and_std(numbers):
-    """(mean, population std) in one plain-sum pass, E[x²] − mean²: for the recorder, which runs every step.
+    """(mean, population std) in two plain-sum passes: for the recorder, which runs every step.
 
-    Slightly less exact than mean_and_std when the numbers are nearly all equal; never negative.
+    The second pass sums the squared deviations from the mean, so a saturated layer (values near ±1
+    with a tiny spread) keeps its std; E[x²] − mean² would lose it to rounding. Never negative.
     >>> quick_mean_and_std([1.0, 2.0, 3.0, 4.0])
     (2.5, 1.118033988749895)
+    >>> shown(quick_mean_and_std([1.0, 1.0 - 1e-9])[1])           # E[x²] − mean² would give 1.054e-08
+    '5.000e-10'
     """
     n = len(numbers)
     mean = sum(numbers) / n
-    variance = sum(map(operator.mul, numbers, numbers)) / n - mean * mean
+    deviations = [x - mean for x in numbers]
+    drift = sum(deviations) / n                                # the mean's own rounding, taken out (corrected two-pass)
+    variance = sum(map(operator.mul, deviations, deviations)) / n - drift * drift
     return mean, math.sqrt(variance) if variance > 0.0 else 0.0
 
 

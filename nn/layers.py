@@ -3,6 +3,7 @@
 from autograd import Value, weighted_sum, weighted_sums
 
 from .activations import activation_function
+from .hooks import ForwardHooks
 from .init import initial_weights
 from .module import Module
 from .reals import NumberTypeError, as_list, positive_size, real_number
@@ -45,7 +46,7 @@ class Neuron(Module):
         return f"Neuron(nin={len(self.w)}, activation={self.activation!r})"
 
 
-class Layer(Module):
+class Layer(ForwardHooks, Module):
     """`nout` neurons that all read the same `nin` inputs; calling it returns a list of `nout` Values.
 
     >>> import random; random.seed(0)
@@ -71,7 +72,11 @@ class Layer(Module):
         neurons = self.neurons                                 # one node per neuron, inputs shared
         pre_activations = weighted_sums([n.w for n in neurons], x, [n.b for n in neurons])
         activate = self._activate
-        return pre_activations if activate is None else [activate(z) for z in pre_activations]
+        outputs = pre_activations if activate is None else [activate(z) for z in pre_activations]
+        if self._forward_hooks:                                # empty unless something watches the layer
+            for hook in self._forward_hooks:
+                hook(self, x, outputs)
+        return outputs
 
     def architecture(self):
         return {"type": "Layer", "nin": self.nin, "nout": len(self.neurons), "activation": self.activation}

@@ -125,8 +125,10 @@ class Recorder:
     `.layers` holds a LayerHistory per layer, `.losses` the loss of each step (of that step's batch, before
     that step's update: the loss its gradients came from) and `.update_ratio`
     the log10 update:data ratio of all the watched weights together at each step. The recorder watches
-    the model's layers from when it is made until `close()` (or the end of a `with` block); every
-    call of a layer with a graph between two steps counts for the next step.
+    the model's layers (through forward hooks) from when it is made until `close()`, the end of a
+    `with` block, or its garbage collection if it is dropped. Every call of a layer with a graph made
+    in the recorder's thread between two steps counts for the next step; calls under no_grad(),
+    another thread's calls and nn.health's or why()'s replays do not.
     >>> import random, nn; random.seed(0)
     >>> model = nn.MLP(2, [4, 4, 1], activation="tanh")
     >>> optimizer = nn.SGD(model.parameters(), lr=0.1)
@@ -204,7 +206,7 @@ class Recorder:
         return statistics.median(ratios) if ratios else None
 
     def close(self):
-        """Stop watching the model's layers (they are their plain classes again)."""
+        """Stop watching the model's layers: their hooks are removed."""
         if self._watch is not None:
             self._watch.close()
 

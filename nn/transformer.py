@@ -5,6 +5,7 @@ import random
 
 from autograd import Value, log_softmax, softmax, weighted_sum, weighted_sums
 
+from .hooks import ForwardHooks
 from .module import Module
 from .reals import positive_size
 
@@ -46,7 +47,7 @@ class Embedding(Module):
         return f"Embedding({self.num_embeddings}, {self.embedding_dim})"
 
 
-class Linear(Module):
+class Linear(ForwardHooks, Module):
     """y = W x (+ b): `nout` outputs, each one `weighted_sum` node over the same `nin` inputs.
 
     `.weight` is `nout` rows of `nin` Values and `.bias` a list of `nout` Values starting at 0, or
@@ -74,7 +75,11 @@ class Linear(Module):
         """The `nout` outputs for the `nin` inputs `x` (Values or real numbers), as a list of Values."""
         if len(x) != self.nin:
             raise ValueError(f"Linear with {self.nin} inputs got {len(x)} values")
-        return weighted_sums(self.weight, x, self.bias)
+        outputs = weighted_sums(self.weight, x, self.bias)
+        if self._forward_hooks:                                # empty unless something watches the layer
+            for hook in self._forward_hooks:
+                hook(self, x, outputs)
+        return outputs
 
     def architecture(self):
         return {"type": "Linear", "nin": self.nin, "nout": self.nout, "bias": self.bias is not None}

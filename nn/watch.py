@@ -1,12 +1,16 @@
 """Watching a model's layers: while a `Watch` is open, each call of an nn `Layer` or `Linear` hands it its outputs.
 
-This is what torch does with forward hooks. A Layer is called inside the model's own `__call__`
-(an MLP's loop, a GPT block), so the only way to see its outputs without changing the model's code
-is to make its call report them: while watched, each Layer and Linear of the model is switched to a
-subclass whose `__call__` runs the real one and then hands the outputs on. Closing the watch
-switches it back. A call under `no_grad()` (an evaluation, a plot) is not reported: its outputs have
-no graph, so there is no gradient to read from them either.
+A Layer is called inside the model's own `__call__` (an MLP's loop, a GPT block), so the watch sees
+its outputs through a forward hook on each layer (see nn.hooks), as torch does. A hook reports only
+the calls made in the thread that opened the watch, and only calls with a graph: a call under
+`no_grad()` (an evaluation, a plot) has no gradient to read. While a watch made with
+`exclusive=True` is open (nn.health and why() replay batches in one), the other watches of that
+thread see nothing. A watch that is dropped without being closed stops watching when it is
+garbage-collected: its hooks hold it only by a weak reference.
 """
+import threading
+import weakref
+
 from .layers import Layer
 from .module import Module
 from .transformer import Linear
@@ -74,37 +78,48 @@ class Watch:
     """While open, `outputs[i]` collects, call by call, the list of outputs of the i-th watched layer.
 
     Use it as a context manager (or call `open()` and `close()`); `clear()` empties the lists.
+    With `exclusive=True`, the other watches of this thread see nothing while this one is open.
     >>> import random, nn; random.seed(0)
     >>> model = nn.MLP(2, [3, 1])
     >>> with Watch(model) as watch:
     ...     _ = model([1.0, 2.0]); _ = model([0.5, 0.5])
     >>> [len(calls) for calls in watch.outputs], len(watch.outputs[0][0])
     ([2, 2], 3)
-    >>> type(model.layers[0]).__name__, type(model.layers[0]) is nn.Layer
-    ('Layer', True)
+    >>> type(model.layers[0]) is nn.Layer, model.layers[0]._forward_hooks
+    (True, ())
     """
 
-    def __init__(self, model):
+    def __init__(self, model, exclusive=False):
         self.layers = watched_layers(model)
         if not self.layers:
             raise ValueError(f"{type(model).__name__} has no nn Layer or Linear to watch")
         self.outputs = [[] for _ in self.layers]
-        self.is_open = False
+        self.exclusive = bool(exclusive)
+        self._handles = []
+        self._closer = None
+
+    @property
+    def is_open(self):
+        return bool(self._handles)
 
     def open(self):
-        """Start collecting; a layer watched by another Watch too reports to both."""
-        if not self.is_open:
-            for (_, layer), sink in zip(self.layers, self.outputs):
-                _attach(layer, sink)
-            self.is_open = True
+        """Start collecting, in this thread: a hook on every watched layer."""
+        if not self._handles:
+            thread, me = threading.get_ident(), weakref.ref(self)
+            self._handles = [layer.register_forward_hook(_Hook(me, index, thread))
+                             for index, (_, layer) in enumerate(self.layers)]
+            self._closer = weakref.finalize(self, _remove_hooks, self._handles)   # when dropped unclosed
+            if self.exclusive:
+                _thread.exclusive = _thread.exclusive + (me,)
         return self
 
     def close(self):
-        """Stop collecting; a layer no Watch is left on is its plain class again."""
-        if self.is_open:
-            for (_, layer), sink in zip(self.layers, self.outputs):
-                _detach(layer, sink)
-            self.is_open = False
+        """Stop collecting: the layers' hooks are removed."""
+        if self._handles:
+            self._closer()                                     # removes the hooks, once
+            self._handles = []
+            if self.exclusive:
+                _thread.exclusive = tuple(w for w in _thread.exclusive if w() is not self)
 
     def clear(self):
         """Forget the outputs collected so far."""
@@ -117,68 +132,37 @@ class Watch:
     def __exit__(self, *exception):
         self.close()
 
-
-class _Sinks:
-    """The lists a watched layer appends its outputs to (not a list itself, so no parameter search looks in)."""
-
-    __slots__ = ("lists",)
-
-    def __init__(self):
-        self.lists = []
+    def __getstate__(self):
+        """A copied watch keeps what it collected and watches nothing."""
+        return {**vars(self), "_handles": [], "_closer": None}
 
 
-def _report(layer, outputs):
-    """Hand a call's outputs to every sink, unless they carry no graph (a call under no_grad)."""
-    if outputs and not outputs[0].is_leaf():
-        for sink in layer._watch_sinks.lists:
-            sink.append(outputs)
-    return outputs
+class _ThreadWatches(threading.local):
+    exclusive = ()             # weak references to this thread's open exclusive watches, innermost last
 
 
-def _watched_call(self, x):
-    """The layer's own call, then its outputs handed to the watches."""
-    return _report(self, _PLAIN[type(self)].__call__(self, x))
+_thread = _ThreadWatches()
 
 
-def _unwatched_copy(plain_type, state):
-    """Rebuild a serialized or copied watched layer as its plain type (the copy is not watched)."""
-    layer = plain_type.__new__(plain_type)
-    layer.__dict__.update(state)
-    return layer
+class _Hook:
+    """A layer's forward hook for one watch: it appends the call's outputs to the watch's list for that layer."""
+
+    __slots__ = ("watch", "index", "thread")
+
+    def __init__(self, watch, index, thread):
+        self.watch, self.index, self.thread = watch, index, thread
+
+    def __call__(self, layer, inputs, outputs):
+        if threading.get_ident() != self.thread or not outputs or outputs[0].is_leaf():
+            return                                             # another thread's call, or one without a graph
+        exclusive = _thread.exclusive
+        if exclusive and exclusive[-1] is not self.watch and exclusive[-1]() is not None:
+            return                                             # nn.health or why() is replaying a batch
+        watch = self.watch()
+        if watch is not None:
+            watch.outputs[self.index].append(outputs)
 
 
-def _reduce_ex(self, protocol):
-    state = {key: value for key, value in vars(self).items() if key != "_watch_sinks"}
-    return _unwatched_copy, (_PLAIN[type(self)], state)
-
-
-_PLAIN = {}                                                    # watched type -> its plain type
-_WATCHED = {}                                                  # plain type -> its watched subclass
-
-
-def _watched_type(plain_type):
-    """The subclass of `plain_type` whose call reports its outputs (made once per type, same name)."""
-    if plain_type not in _WATCHED:
-        watched = type(plain_type.__name__, (plain_type,),
-                       {"__call__": _watched_call, "__reduce_ex__": _reduce_ex,
-                        "__module__": plain_type.__module__, "__qualname__": plain_type.__qualname__})
-        _WATCHED[plain_type] = watched
-        _PLAIN[watched] = plain_type
-    return _WATCHED[plain_type]
-
-
-def _attach(layer, sink):
-    if type(layer) not in _PLAIN:
-        layer.__class__ = _watched_type(type(layer))
-        layer._watch_sinks = _Sinks()
-    layer._watch_sinks.lists.append(sink)
-
-
-def _detach(layer, sink):
-    sinks = layer.__dict__.get("_watch_sinks")
-    if sinks is None:
-        return
-    sinks.lists[:] = [other for other in sinks.lists if other is not sink]
-    if not sinks.lists:
-        del layer._watch_sinks
-        layer.__class__ = _PLAIN[type(layer)]
+def _remove_hooks(handles):
+    for handle in handles:
+        handle.remove()

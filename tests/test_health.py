@@ -1,6 +1,7 @@
 """Training health: nn.health's numbers against PyTorch float64, why() against explain and torch, the Recorder
 in the demos' loop and the GPT's, the layer watch, the pictures, and the recorder benchmark's agreement."""
 import copy
+import gc
 import math
 import io
 import pickle
@@ -8,11 +9,12 @@ import random
 import re
 import statistics
 import string
+import threading
 
 import pytest
 
 import nn
-from autograd import no_grad, shown, tape
+from autograd import Value, no_grad, shown, tape
 from benchmarks import recorder as recorder_bench
 from benchmarks.data import initial_weights, moons
 from demos import _common, gpt
@@ -147,14 +149,14 @@ def test_every_number_agrees_with_torch_float64():
 
 
 def test_health_changes_nothing_in_the_model():
-    """Weights and every parameter's .grad are as they were, and the layers are their plain classes again."""
+    """Weights and every parameter's .grad are as they were, and no layer keeps a hook."""
     model = mixed_model()
     for index, p in enumerate(model.parameters()):
         p.grad = 0.25 * index
     before = [(p.data, p.grad) for p in model.parameters()]
     nn.health(model, *batch(), loss=nn.cross_entropy)
     assert [(p.data, p.grad) for p in model.parameters()] == before
-    assert [type(layer) for layer in model.layers] == [nn.Layer] * 4
+    assert all(type(layer) is nn.Layer and "_forward_hooks" not in vars(layer) for layer in model.layers)
 
 
 def test_chance_values_of_the_other_losses():
@@ -319,7 +321,7 @@ def test_reports_and_recorders_pickle_and_copy_their_numbers():
         with pytest.raises(RuntimeError, match="copy"):
             recorder_copy.step(loss)
     recorder.close()
-    assert [type(layer) for layer in model.layers] == [nn.Layer] * 4
+    assert all(type(layer) is nn.Layer and layer._forward_hooks == () for layer in model.layers)
 
 
 def test_diverged_numbers_are_not_counted():
@@ -337,37 +339,174 @@ def test_diverged_numbers_are_not_counted():
     assert recorder.layers[0].saturated == [None] and sum(recorder.layers[0].histogram[0]) == 0
 
 
-# ---- the watch --------------------------------------------------------------------------------------
+def test_quick_std_keeps_its_precision_for_a_saturated_layer():
+    """Values 1 − 1e-9·k (a saturated tanh layer: near 1, tiny spread): the recorder's quick mean and std agree
+    with torch float64 and with the exact two-pass std to 1e-6 relative, where E[x²] − mean² loses every digit."""
+    from nn.layer_statistics import mean_and_std, quick_mean_and_std
+    for n in (2, 7, 50):
+        values = [1.0 - 1e-9 * k for k in range(n)]
+        mean, spread = quick_mean_and_std(values)
+        expected = torch.tensor(values, dtype=torch.float64)
+        assert mean == pytest.approx(expected.mean().item(), rel=1e-15)
+        assert spread == pytest.approx(expected.std(correction=0).item(), rel=1e-6)
+        assert spread == pytest.approx(mean_and_std(values)[1], rel=1e-6)
+        negated = quick_mean_and_std([-v for v in values])
+        assert negated[1] == pytest.approx(spread, rel=1e-6)
+
+
+# ---- the watch: forward hooks --------------------------------------------------------------------------
+def live_values():
+    """How many Values exist now (after a full garbage collection)."""
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if type(thing) is Value)
+
+
+def one_step(model, optimizer, recorder, points, labels):
+    loss = nn.cross_entropy([model(p) for p in points], labels)
+    optimizer.zero_grad()
+    loss.backward()
+    recorder.step(loss)
+
+
 def test_a_watched_model_pickles_copies_and_keeps_its_parameters():
-    """While watched, the model has the same parameters, pickles and deep-copies as a plain model, and calls
-    under no_grad are not collected."""
+    """While recorded, the layers are plain nn.Layers with the same parameters; the model pickles, deep-copies
+    and saves without its hooks (a copy's calls reach no recorder); calls under no_grad are not collected."""
     model = mixed_model()
     names = [name for name, _ in model.named_parameters()]
-    with Watch(model) as watch:
+    with nn.Recorder(model, nn.SGD(model.parameters(), lr=0.1)) as recorder:
+        assert all(type(layer) is nn.Layer for layer in model.layers)
+        assert all(len(layer._forward_hooks) == 1 for layer in model.layers)
         assert [name for name, _ in model.named_parameters()] == names
         copied = pickle.loads(pickle.dumps(model))
         deep = copy.deepcopy(model)
+        for other in (copied, deep):
+            assert all(type(layer) is nn.Layer and layer._forward_hooks == () and "_forward_hooks" not in vars(layer)
+                       for layer in other.layers)
+            other([0.3, -0.4])
         with no_grad():
             model([0.1, 0.2])
-        assert all(calls == [] for calls in watch.outputs)
+        assert all(calls == [] for calls in recorder._watch.outputs)
         model([0.1, 0.2])
-        assert [len(calls) for calls in watch.outputs] == [1, 1, 1, 1]
+        assert [len(calls) for calls in recorder._watch.outputs] == [1, 1, 1, 1]
+    assert all(layer._forward_hooks == () and "_forward_hooks" not in vars(layer) for layer in model.layers)
     for other in (copied, deep):
-        assert [type(layer) for layer in other.layers] == [nn.Layer] * 4
         assert other.state_dict() == model.state_dict()
         assert [y.data for y in other([0.3, -0.4])] == [y.data for y in model([0.3, -0.4])]
 
 
-def test_two_watches_on_one_model_both_see_every_call():
-    """A health() inside a Recorder's watch: both get the outputs, and closing one leaves the other watching."""
+def test_a_gpt_linear_is_a_plain_linear_while_recorded_and_saves_as_one(tmp_path):
+    """A GPT's Linears stay `nn.Linear` while a Recorder is open; nn.save and nn.load work mid-recording."""
+    random.seed(0)
+    network = gpt.GPT(5)
+    with nn.Recorder(network, nn.SGD(network.parameters(), lr=0.1)):
+        assert type(network.lm_head) is nn.Linear and len(network.lm_head._forward_hooks) == 1
+        nn.save(network, tmp_path / "gpt.json")
+        random.seed(1)
+        other = nn.load(gpt.GPT(5), tmp_path / "gpt.json")
+        assert other.state_dict() == network.state_dict() and other.lm_head._forward_hooks == ()
+
+
+def test_a_dropped_recorder_leaks_nothing():
+    """A recorder dropped without close() stops recording: the outputs it held are freed, and later calls of
+    the model keep nothing alive."""
     model = mixed_model()
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    points, labels = batch(4)
+    recorder = nn.Recorder(model, optimizer)
+    one_step(model, optimizer, recorder, points, labels)
+    held = model([0.25, -0.5])[0]
+    held.label = "held by the recorder only"
+    del held, recorder
+    gc.collect()
+    assert not any(type(thing) is Value and thing.label == "held by the recorder only" for thing in gc.get_objects())
+    assert all(layer._forward_hooks == () for layer in model.layers)
+    before = live_values()
+    for _ in range(100):
+        model([0.1, 0.2])
+    assert live_values() - before < 10                          # one call makes 18 nodes: none is kept
+
+
+def test_a_recorder_dropped_by_an_exception_leaks_nothing():
+    """A `with` block left by an exception closes the recorder: the layers have no hooks."""
+    model = mixed_model()
+    with pytest.raises(ZeroDivisionError):
+        with nn.Recorder(model, nn.SGD(model.parameters(), lr=0.1)):
+            model([0.1, 0.2])
+            1 / 0
+    assert all(layer._forward_hooks == () for layer in model.layers)
+
+
+def test_another_threads_calls_are_not_recorded():
+    """A recorder counts only the calls made in the thread that made it, and a recorder made in another
+    thread sees nothing of this one's calls."""
+    model = mixed_model()
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    points, labels = batch(4)
+    with nn.Recorder(model, optimizer) as recorder:
+        worker = threading.Thread(target=lambda: [model(p) for p in points * 5])
+        worker.start(); worker.join()
+        assert all(calls == [] for calls in recorder._watch.outputs)
+        one_step(model, optimizer, recorder, points, labels)
+    assert [sum(h.histogram[0]) for h in recorder.layers] == [4 * 6, 4 * 5, 4 * 4, 4 * 3]
+    seen = []
+
+    def record_in_a_thread():
+        with nn.Recorder(model, optimizer) as other:
+            model([0.1, 0.2])
+            barrier.wait(); barrier.wait()                     # the main thread calls the model in between
+            seen.append([len(calls) for calls in other._watch.outputs])
+
+    barrier = threading.Barrier(2)
+    worker = threading.Thread(target=record_in_a_thread)
+    worker.start()
+    barrier.wait()
+    model([0.3, 0.4]); model([0.5, 0.6])
+    barrier.wait()
+    worker.join()
+    assert seen == [[1, 1, 1, 1]]
+
+
+def test_health_and_why_inside_a_recorder_are_not_counted():
+    """nn.health and report.why run the model while a Recorder is open: the recorder's step counts only its
+    own batch; two plain watches both see every call."""
+    model = mixed_model()
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    points, labels = batch(6)
+    with nn.Recorder(model, optimizer) as recorder:
+        loss = nn.cross_entropy([model(p) for p in points], labels)
+        report = nn.health(model, points[:4], labels[:4], loss=nn.cross_entropy)
+        report.why(0, 0)
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.step(loss)
+    assert report.layers[0].samples == 4
+    assert [sum(h.histogram[0]) for h in recorder.layers] == [6 * 6, 6 * 5, 6 * 4, 6 * 3]
     outer = Watch(model).open()
     with Watch(model) as inner:
         model([0.5, 0.5])
     model([0.1, 0.1])
     assert [len(c) for c in inner.outputs] == [1] * 4 and [len(c) for c in outer.outputs] == [2] * 4
     outer.close()
-    assert [type(layer) for layer in model.layers] == [nn.Layer] * 4
+    assert all(layer._forward_hooks == () for layer in model.layers)
+
+
+def test_forward_hooks_are_torchs():
+    """register_forward_hook runs hook(module, inputs, outputs) after each call, in order, until handle.remove();
+    removing one of two leaves the other; a hook that is not callable is refused."""
+    random.seed(0)
+    layer, calls = nn.Layer(2, 3, "tanh"), []
+    first = layer.register_forward_hook(lambda module, x, out: calls.append(("first", module, x, out)))
+    second = layer.register_forward_hook(lambda module, x, out: calls.append(("second", module, x, out)))
+    outputs = layer([0.5, -0.5])
+    assert [c[0] for c in calls] == ["first", "second"] and calls[0][1] is layer and calls[0][3] is outputs
+    first.remove(); first.remove()
+    layer([0.5, -0.5])
+    assert [c[0] for c in calls] == ["first", "second", "second"]
+    second.remove()
+    assert layer._forward_hooks == () and "_forward_hooks" not in vars(layer)
+    with pytest.raises(TypeError, match="callable"):
+        layer.register_forward_hook(3)
+    assert layer._forward_hooks == ()
 
 
 # ---- the Recorder -------------------------------------------------------------------------------------
