@@ -1,11 +1,9 @@
 """docs/tutorial.ipynb runs top to bottom in a real Jupyter kernel with no Graphviz on PATH, showing rich output."""
 import ast
 import base64
-import json
 import os
 import pathlib
 import re
-import sys
 import time
 
 import pytest
@@ -16,9 +14,10 @@ nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (pi
 nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install -e '.[test]')")
 pytest.importorskip("ipykernel", reason="ipykernel is not installed (pip install -e '.[test]')")
 
+from notebook_kernel import execute  # noqa: E402  (after the skips: it imports nbclient)
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "docs" / "tutorial.ipynb"
-KERNEL = "backprop-lab-tests"
 
 
 def path_without_dot():
@@ -36,31 +35,14 @@ def executed(tmp_path_factory):
     checks the kernel really cannot find `dot`.
     """
     folder = tmp_path_factory.mktemp("notebook")
-    spec = folder / "share" / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "backprop-lab tests", "language": "python"}), encoding="utf-8")
-    saved = {name: os.environ.get(name) for name in ("JUPYTER_PATH", "JUPYTER_RUNTIME_DIR")}
-    os.environ["JUPYTER_PATH"] = str(folder / "share")
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(folder / "runtime")
     env = {name: value for name, value in os.environ.items() if name != "MPLBACKEND"}   # the inline backend
-    env.update(PATH=path_without_dot(), IPYTHONDIR=str(folder / "ipython"), PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env.update(PATH=path_without_dot())
     notebook = nbformat.read(TUTORIAL, as_version=4)
     check = nbformat.v4.new_code_cell("import shutil\nassert shutil.which('dot') is None, shutil.which('dot')")
     check.metadata["tags"] = ["test-only"]
     notebook.cells.insert(0, check)
-    client = nbclient.NotebookClient(notebook, kernel_name=KERNEL, timeout=120, allow_errors=True,
-                                     resources={"metadata": {"path": str(folder)}})
     start = time.perf_counter()
-    try:
-        client.execute(env=env)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    execute(notebook, folder, cwd=folder, env=env)
     return notebook, time.perf_counter() - start
 
 

@@ -12,6 +12,7 @@ import nn
 from autograd import Value, log_softmax, shown, walk, weighted_sum
 from autograd.core.naming import node_names
 from autograd.practice import (MISTAKES, Exercise, breakdown, by_hand, check, close, exercise, is_fair, slips)
+from test_animate import micrograd_neuron
 
 import autograd.practice
 
@@ -19,15 +20,7 @@ import autograd.practice
 # ---- graphs ----------------------------------------------------------------------------------------
 def neuron():
     """micrograd's neuron: o = tanh(x1·w1 + x2·w2 + b), products and sum labelled as in its lecture."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1; x1w1.label = "x1*w1"
-    x2w2 = x2 * w2; x2w2.label = "x2*w2"
-    total = x1w1 + x2w2; total.label = "x1*w1 + x2*w2"
-    n = total + b; n.label = "n"
-    o = n.tanh(); o.label = "o"
-    return o
+    return micrograd_neuron()[0]
 
 
 def mlp():
@@ -141,7 +134,6 @@ def test_what_follows_from_a_mistake_is_inherited_not_blamed():
     """A learner who slips at n and then applies the chain rule correctly: n is the one mistake, every node
     below it is inherited, and the mistake is the slip made at n."""
     root = neuron()
-    truth = true_answers(root)
     (slip,) = slips(root, "n")["input_for_output"]
     answers = propagate(root, {"n": slip})
     report = check(root, answers)

@@ -2,10 +2,8 @@
 with the solutions from tests/practice_solutions.json filled in, every check is all right."""
 import json
 import math
-import os
 import pathlib
 import re
-import sys
 
 import pytest
 
@@ -13,10 +11,11 @@ nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (pi
 nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install -e '.[test]')")
 pytest.importorskip("ipykernel", reason="ipykernel is not installed (pip install -e '.[test]')")
 
+from notebook_kernel import execute as run_in_kernel  # noqa: E402  (after the skips: it imports nbclient)
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "docs" / "practice.ipynb"
 SOLUTIONS = pathlib.Path(__file__).resolve().parent / "practice_solutions.json"
-KERNEL = "backprop-lab-practice-tests"
 CHECKS = ["check-1", "check-2", "check-3", "check-4", "check-5", "check-ninja"]
 
 
@@ -26,27 +25,8 @@ def tagged(notebook, tag):
 
 
 def execute(notebook, folder):
-    """Run `notebook` in a kernel of this Python (a kernel spec of its own, in a temporary JUPYTER_PATH)."""
-    spec = folder / "share" / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "backprop-lab practice tests", "language": "python"}), encoding="utf-8")
-    saved = {name: os.environ.get(name) for name in ("JUPYTER_PATH", "JUPYTER_RUNTIME_DIR")}
-    os.environ["JUPYTER_PATH"] = str(folder / "share")
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(folder / "runtime")
-    env = dict(os.environ, IPYTHONDIR=str(folder / "ipython"), PYDEVD_DISABLE_FILE_VALIDATION="1")
-    client = nbclient.NotebookClient(notebook, kernel_name=KERNEL, timeout=120, allow_errors=True,
-                                     resources={"metadata": {"path": str(ROOT / "docs")}})
-    try:
-        client.execute(env=env)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    return notebook
+    """Run `notebook` in a kernel of this Python, in the docs folder (where the notebook lives)."""
+    return run_in_kernel(notebook, folder, cwd=ROOT / "docs")
 
 
 def errors(notebook):
