@@ -22,6 +22,7 @@ import re
 import warnings
 
 from .layers import MLP, Layer
+from .module import python_path
 
 __all__ = ["to_torch", "from_torch", "name_map", "torch_name", "our_name", "gpt_twin_classes", "LargeModelWarning",
            "SUPPORTED_LAYERS"]
@@ -295,7 +296,7 @@ def name_map(model, module=None):
     layers[1].neurons[0].w[1]  2.weight[0, 1]
     layers[1].neurons[0].b     2.bias[0]
     """
-    return {_python_path(path): theirs for path, theirs in _torch_names(model, module)}
+    return {python_path(path): theirs for path, theirs in _torch_names(model, module)}
 
 
 def torch_name(model, parameter, module=None):
@@ -328,7 +329,7 @@ def our_name(model, name, module=None):
     wanted = re.sub(r"\s+", "", name)
     for path, theirs in _torch_names(model, module):
         if theirs.replace(" ", "") == wanted:
-            return _python_path(path)
+            return python_path(path)
     raise KeyError(f"{type(model).__name__} has no parameter whose torch name is {name!r}")
 
 
@@ -367,15 +368,6 @@ def _linear_positions(layers, module):
         positions.append(str(position))
         position += 1 if layer.activation == "linear" else 2
     return positions
-
-
-def _python_path(path):
-    """'layers.0.neurons.3.w.1' -> 'layers[0].neurons[3].w[1]'.
-
-    >>> _python_path("layers.0.neurons.3.w.1"), _python_path("neurons.2.b")
-    ('layers[0].neurons[3].w[1]', 'neurons[2].b')
-    """
-    return re.sub(r"\.(\d+)", r"[\1]", path)
 
 
 def _dotted_path(name):

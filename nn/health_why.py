@@ -105,7 +105,7 @@ def _meaning(activation, z, h, derivative, dead):
                     f"and bias get exactly 0 from this sample (∂z/∂w = x, times δ(z) = 0)")
             return text + (", and as the unit is never positive on the batch, from every sample: it is dead."
                            if dead else ".")
-        return f"∂h/∂z = [z > 0] = 1: on this sample the unit is alive and passes δ(h) on unchanged."
+        return "∂h/∂z = [z > 0] = 1: on this sample the unit is alive and passes δ(h) on unchanged."
     formula = "1 − h²" if activation == "tanh" else "h(1 − h)"
     edge = _near_edge(h)
     if activation == "tanh":

@@ -93,23 +93,16 @@ def quick_mean_and_std(numbers):
     return mean, math.sqrt(variance) if variance > 0.0 else 0.0
 
 
-def std(numbers):
-    """The population std of a non-empty list of floats.
-
-    >>> std([2.0, 2.0]), std([0.0, 2.0])
-    (0.0, 1.0)
-    """
-    return mean_and_std(numbers)[1]
-
-
-def ratio_of_stds(numerator, denominator):
+def ratio_of_stds(numerator, denominator, quick=False):
     """std(numerator) / std(denominator), or None when the denominator's std is 0 (all weights equal).
 
-    >>> ratio_of_stds([0.0, 0.2], [1.0, 3.0]), ratio_of_stds([1.0], [5.0])
-    (0.1, None)
+    With `quick`, the stds are `quick_mean_and_std`'s (plain sums, for the recorder's every step).
+    >>> ratio_of_stds([0.0, 0.2], [1.0, 3.0]), ratio_of_stds([1.0], [5.0]), ratio_of_stds([0.0, 0.2], [1.0, 3.0], quick=True)
+    (0.1, None, 0.1)
     """
-    below = std(denominator)
-    return std(numerator) / below if below > 0.0 else None
+    spread = quick_mean_and_std if quick else mean_and_std
+    below = spread(denominator)[1]
+    return spread(numerator)[1] / below if below > 0.0 else None
 
 
 def dead_units(rows):

@@ -1,5 +1,6 @@
 """`Module`: the base of every model, which finds its parameters and saves or restores their values."""
 import math
+import re
 from collections.abc import Mapping
 
 from autograd import Value
@@ -36,7 +37,17 @@ class Module:
         >>> parent.named_parameters()
         [('child.weight', Value(data=1.0, grad=0.0))]
         """
-        return _walk(self)
+        return [(name, item) for name, item in _walk(self) if type(item) is Value]
+
+    def named_modules(self):
+        """(name, Module) for this module (named '') and every Module under it, in the same walk as
+        `named_parameters()` (depth first, in attribute order, each once), as torch's `named_modules`.
+
+        >>> import random, nn; random.seed(0)
+        >>> [name for name, _ in nn.MLP(2, [3, 1]).named_modules()][:4]
+        ['', 'layers.0', 'layers.0.neurons.0', 'layers.0.neurons.1']
+        """
+        return [("", self)] + [(name, item) for name, item in _walk(self) if type(item) is not Value]
 
     def parameters(self):
         """Every parameter (a Value) of the model, in the order of `named_parameters()`."""
@@ -135,8 +146,18 @@ def checked_parameter_value(name, value):
     return number
 
 
+def python_path(path):
+    """A dotted path of `named_parameters()` or `named_modules()` as Python writes it: indices in brackets.
+
+    >>> python_path("layers.0.neurons.3.w.1"), python_path("neurons.2.b")
+    ('layers[0].neurons[3].w[1]', 'neurons[2].b')
+    """
+    return re.sub(r"\.(\d+)", r"[\1]", path)
+
+
 def _walk(module):
-    """(name, Value) for every parameter under `module`, depth first in attribute order.
+    """(name, Value or Module) for every parameter and every Module under `module`, depth first in
+    attribute order (a Module comes before what it holds).
 
     Every Value, Module, list and tuple is visited once (by identity): a second path to it, a
     cycle through a back-reference included, is skipped. The walk keeps its own stack, so a deep
@@ -154,6 +175,7 @@ def _walk(module):
                 found.append((prefix + name, item))
             elif isinstance(item, Module):
                 seen.add(id(item))
+                found.append((prefix + name, item))
                 stack.append((f"{prefix}{name}.", iter(vars(item).items())))
                 break
             elif isinstance(item, (list, tuple)):

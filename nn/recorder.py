@@ -15,8 +15,8 @@ import statistics
 from autograd import Value, shown
 
 from .health_text import percent, with_article
-from .layer_statistics import (Thresholds, quick_mean_and_std, SIGMOID_THRESHOLD,
-                         TANH_THRESHOLD, ZERO_THRESHOLD)
+from .layer_statistics import (SIGMOID_THRESHOLD, TANH_THRESHOLD, ZERO_THRESHOLD, Thresholds, quick_mean_and_std,
+                               ratio_of_stds)
 from .watch import Watch, layer_activation, layer_weights
 
 BINS = 40                   # histogram bins per layer and step
@@ -80,7 +80,7 @@ class LayerHistory:
 
     def record_weights(self, before, after_grads):
         """The grad:data ratio of the weights before the update (their data `before`, their gradients)."""
-        self.grad_to_data.append(_ratio_of_stds(after_grads, before))
+        self.grad_to_data.append(ratio_of_stds(after_grads, before, quick=True))
 
     def record_update(self, before):
         """log10 of std(update) / std(weights before), or None when nothing moved or all weights were equal.
@@ -246,12 +246,6 @@ def _ratio_from_sums(n, update_sum, update_squares, weight_sum, weight_squares):
         return None
     update_variance = update_squares / n - (update_sum / n) ** 2
     return math.sqrt(max(update_variance, 0.0) / weight_variance)
-
-
-def _ratio_of_stds(numerator, denominator):
-    """std(numerator) / std(denominator) by the quick formula; None when the denominator's std is 0."""
-    below = quick_mean_and_std(denominator)[1]
-    return quick_mean_and_std(numerator)[1] / below if below > 0.0 else None
 
 
 def _last(numbers):

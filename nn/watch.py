@@ -12,7 +12,7 @@ import threading
 import weakref
 
 from .layers import Layer
-from .module import Module
+from .module import Module, python_path
 from .transformer import Linear
 
 WATCHED_TYPES = (Layer, Linear)
@@ -21,30 +21,21 @@ WATCHED_TYPES = (Layer, Linear)
 def watched_layers(model):
     """[(name, layer)] for every nn Layer and Linear inside `model` (the model itself too), in attribute order.
 
-    Names read like the drawings' parameter names: 'layers[0]', 'layers[0].attn_wq', 'lm_head'.
+    Names read like the drawings' parameter names: 'layers[0]', 'layers[0].attn_wq', 'lm_head'. The
+    modules inside a watched layer are not watched on their own.
     >>> import random, nn; random.seed(0)
     >>> [name for name, _ in watched_layers(nn.MLP(2, [3, 3, 1]))]
     ['layers[0]', 'layers[1]', 'layers[2]']
     """
     if not isinstance(model, Module):
         raise TypeError(f"expected an nn.Module (an MLP, a GPT, ...), got {type(model).__name__}")
-    found, seen = [], set()
-    stack = [("", model)]
-    while stack:
-        name, item = stack.pop()
-        if id(item) in seen:
+    found, inside = [], None
+    for path, module in model.named_modules():                 # depth first: a layer's parts follow it
+        if inside is not None and path.startswith(inside):
             continue
-        seen.add(id(item))
-        if isinstance(item, WATCHED_TYPES):
-            found.append((name or type(item).__name__, item))
-            continue
-        if isinstance(item, Module):
-            children = [(_joined(name, key), child) for key, child in vars(item).items()]
-        elif isinstance(item, (list, tuple)):
-            children = [(f"{name}[{index}]", child) for index, child in enumerate(item)]
-        else:
-            continue
-        stack.extend(reversed(children))                       # depth first, in attribute order
+        if isinstance(module, WATCHED_TYPES):
+            found.append((python_path(path) or type(module).__name__, module))
+            inside = path + "." if path else ""                # the whole model, when it is the layer
     return found
 
 
@@ -68,10 +59,6 @@ def layer_weights(layer):
     if isinstance(layer, Layer):
         return [w for neuron in layer.neurons for w in neuron.w]
     return [w for row in layer.weight for w in row]
-
-
-def _joined(prefix, key):
-    return f"{prefix}.{key}" if prefix else key
 
 
 class Watch:

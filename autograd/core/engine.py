@@ -152,13 +152,24 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad += seed
-        for node in reversed(order):
-            upstream = node.grad
-            if upstream == 0.0:                                # nothing flows on (a dead relu, say)
-                continue
-            edges = iter(node._edges)
-            for parent, local in zip(edges, edges):
-                parent.grad += local * upstream
+        backpropagate(order)
+
+
+def backpropagate(order):
+    """The chain rule over `order` (each node after its parents), last to first: each node passes its
+    `.grad` times each edge's local derivative on to that edge's parent.
+
+    >>> a = Value(3.0); b = a * a; b.grad = 1.0
+    >>> backpropagate([b]); a.grad                             # two edges to a, 3.0 each
+    6.0
+    """
+    for node in reversed(order):
+        upstream = node.grad
+        if upstream == 0.0:                                    # nothing flows on (a dead relu, say)
+            continue
+        edges = iter(node._edges)
+        for parent, local in zip(edges, edges):
+            parent.grad += local * upstream
 
 
 # ---- nodes with no row here: made under no_grad(), or by a primitive of another session -------------
@@ -801,13 +812,7 @@ def _backward_older(older, on_tape):
                             "gradients of this backward() are incomplete. Call backward() outside the tape.")
         if node not in older:
             node.grad = 0.0
-    for node in reversed(order):
-        upstream = node.grad
-        if upstream == 0.0:
-            continue
-        edges = iter(node._edges)
-        for parent, local in zip(edges, edges):
-            parent.grad += local * upstream
+    backpropagate(order)
 
 
 def _check_on_tape(root, on_tape):

@@ -238,7 +238,7 @@ class _Ordering:
 
     def arrange(self, keys):
         """Order each rank by the keys (a group as one block) and stack each group's members."""
-        graph, unit_of, across = self.graph, self.unit_of, self.graph.across
+        graph, unit_of = self.graph, self.unit_of
         sums = {}
         for e in graph.elements:
             total, count = sums.get(unit_of[e], (0.0, 0))

@@ -334,7 +334,7 @@ def check(root, answers, asked=None):
     first = next((row for row in rows if row.status == "wrong"), None)
     mistake = diagnosis = None
     if first is not None:
-        mistake, how = _classify(graph, first.node, first.given, upstream_of)
+        mistake, how = _classify(graph, first, upstream_of)
         unanswered = {row.node for row in rows if row.status == "missing"}
         diagnosis = _diagnosis(graph, first, mistake, how, upstream_of, answered, unanswered)
     return Report(graph.names[root], rows, mistake, diagnosis)
@@ -354,12 +354,11 @@ def _answer(number, name):
     return value
 
 
-def _classify(graph, node, number, upstream_of):
-    """(the first of MISTAKES whose slip, at `node` with these upstreams, gives `number`, how it gives it);
-    ("other", None) when none does."""
-    follows = 1.0 if node is graph.root else sum(a for *_, a in graph.contributions(node, upstream_of))
-    for kind, value, how in graph.slips(node, upstream_of):
-        if not close(value, follows) and close(value, number):
+def _classify(graph, row, upstream_of):
+    """(the first of MISTAKES whose slip, at the row's node with these upstreams, gives the row's number, how
+    it gives it); ("other", None) when none does."""
+    for kind, value, how in graph.slips(row.node, upstream_of):
+        if not close(value, row.follows) and close(value, row.given):
             return kind, how
     return "other", None
 
